@@ -1,0 +1,1 @@
+//! Probes for hidden tests (under construction).

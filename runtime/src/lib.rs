@@ -1,0 +1,1 @@
+//! Tasklings' work-stealing runtime (under construction).
