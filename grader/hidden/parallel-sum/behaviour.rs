@@ -1,0 +1,249 @@
+//! How `parallel_sum_by` runs the `f` it is given, measured with probes rather than a stopwatch.
+//!
+//! Each test's `f` is an instrument: it counts the calls in flight, waits for its siblings at a
+//! rendezvous, records its thread, or holds a live-work token. Correct code passes these however
+//! slow or busy the machine is; only wrong code ever waits out a rendezvous's timeout.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Barrier;
+use std::thread;
+use std::time::Duration;
+
+use parallel_sum::{parallel_sum, parallel_sum_by};
+use probes::harness;
+use probes::threads::{os_threads, wait_for_os_threads, CpuMeter};
+use probes::{Gauge, LiveWork, Rendezvous, ThreadLog};
+
+use crate::reference::wrapping_sum;
+
+/// How long the first caller of `f` waits for its siblings before the rendezvous gives up. Correct
+/// code gets them all started in milliseconds; only wrong code ever waits this out.
+const SIBLINGS_WAIT: Duration = Duration::from_secs(5);
+
+pub fn calls_f_once_per_item() {
+    for (len, workers) in [(1, 1), (7, 3), (64, 4), (1_000, 7), (5, 8), (10, 0)] {
+        let calls: Vec<AtomicUsize> = (0..len).map(|_| AtomicUsize::new(0)).collect();
+        let indexes: Vec<usize> = (0..len).collect();
+        let sum = parallel_sum_by(&indexes, workers, |&i| {
+            calls[i].fetch_add(1, Ordering::SeqCst);
+            i as i64
+        });
+        let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::SeqCst)).collect();
+        let skipped: Vec<usize> = (0..len).filter(|i| counts[*i] == 0).collect();
+        let repeated: Vec<usize> = (0..len).filter(|i| counts[*i] > 1).collect();
+        assert!(
+            skipped.is_empty() && repeated.is_empty(),
+            "with {len} items and {workers} workers, f was never called on item(s) {} and more \
+             than once on item(s) {}: each item must be handed to exactly one worker, once",
+            list(&skipped),
+            list(&repeated),
+        );
+        let want = (len * (len - 1) / 2) as i64;
+        assert_eq!(
+            sum, want,
+            "with {len} items and {workers} workers, f was called once per item but the result \
+             is {sum}, not the sum of what f returned ({want}): are all partial sums combined?"
+        );
+    }
+}
+
+pub fn never_runs_more_than_workers_calls_at_once() {
+    for (len, workers) in [(64, 4), (64, 2), (40, 3), (10, 1), (10, 0)] {
+        let limit = workers.max(1);
+        let gauge = Gauge::new();
+        // Makes overlap happen if the code allows it: up to `limit + 1` calls wait for each other,
+        // so code that runs too many at once is caught on any machine. Correct code never gets
+        // `limit + 1` calls together, so its first calls wait this short timeout out, once.
+        let too_many = Rendezvous::new(limit + 1, Duration::from_millis(300));
+        let items: Vec<i64> = (0..len).collect();
+        let sum = parallel_sum_by(&items, workers, |n| {
+            let _in_flight = gauge.enter();
+            too_many.arrive();
+            *n
+        });
+        assert!(
+            gauge.peak() <= limit,
+            "with {len} items and {workers} workers, {} calls of f ran at the same time; at most \
+             {limit} may. Start at most `workers` threads (each taking a chunk of the items), not \
+             one per item or per small chunk",
+            gauge.peak()
+        );
+        assert_eq!(sum, wrapping_sum(&items), "wrong sum of 0..{len}");
+    }
+}
+
+pub fn runs_workers_calls_at_once() {
+    for (len, workers) in [(100, 4), (64, 2), (3, 8), (12, 3)] {
+        expect_calls_at_once(len, workers);
+    }
+}
+
+pub fn keeps_every_worker_busy_when_items_split_unevenly() {
+    // `chunks(len.div_ceil(workers))` makes fewer chunks than workers for each of these
+    // (5 on 4: 2+2+1; 9 on 6: five chunks of 2,2,2,2,1; 11 on 5: 3+3+3+2).
+    for (len, workers) in [(5, 4), (9, 6), (11, 5)] {
+        expect_calls_at_once(len, workers);
+    }
+}
+
+/// Checks that `min(workers, len)` calls of `f` run at the same time: each call waits at a
+/// rendezvous until that many are inside together.
+fn expect_calls_at_once(len: usize, workers: usize) {
+    let need = workers.max(1).min(len);
+    let together = Rendezvous::new(need, SIBLINGS_WAIT);
+    let items: Vec<i64> = (0..len as i64).collect();
+    let sum = parallel_sum_by(&items, workers, |n| {
+        together.arrive();
+        *n
+    });
+    let uneven = !len.is_multiple_of(workers.max(1)) && len > workers;
+    assert!(
+        together.reached(),
+        "with {len} items and {workers} workers, expected {need} calls of f running at the same \
+         time, but at most {} were (f waited {SIBLINGS_WAIT:?} for the others to join it). {}",
+        together.max_together(),
+        if together.max_together() <= 1 {
+            "The calls ran one after another: spawn all the threads before joining any \
+             (`for chunk in … { scope.spawn(…).join() }` waits for each thread before starting \
+             the next), and let the threads call f, not the calling thread."
+        } else if uneven {
+            "Some workers got no items: when the items don't divide evenly, give the first \
+             `len % workers` chunks one extra item rather than making chunks of \
+             `len.div_ceil(workers)` (5 items on 4 workers: 2+1+1+1, not 2+2+1)."
+        } else {
+            "Does every worker get a chunk of the items, and start right away?"
+        }
+    );
+    assert_eq!(sum, wrapping_sum(&items), "wrong sum of 0..{len}");
+}
+
+pub fn calls_f_from_at_most_workers_threads() {
+    for (len, workers) in [(64, 4), (100, 2), (6, 3), (10, 0)] {
+        let limit = workers.max(1);
+        let threads = ThreadLog::new();
+        let items: Vec<i64> = (0..len).collect();
+        parallel_sum_by(&items, workers, |n| {
+            threads.record();
+            *n
+        });
+        assert!(
+            threads.distinct() <= limit,
+            "with {len} items and {workers} workers, f was called from {} different threads; at \
+             most {limit} may call it. A pool of {limit} threads means each thread takes many \
+             items — a thread per item costs a thread start-up per item and isn't bounded",
+            threads.distinct()
+        );
+    }
+}
+
+pub fn leaves_nothing_running_after_return() {
+    let before = os_threads();
+    let live = LiveWork::new();
+    let items: Vec<i64> = (0..256).collect();
+    parallel_sum_by(&items, 4, |n| {
+        let _live = live.start();
+        thread::yield_now();
+        *n
+    });
+    if let Err(problem) = live.check_quiet(Duration::from_millis(50)) {
+        panic!("parallel_sum_by returned, but {problem}");
+    }
+    if let Some(before) = before {
+        if let Err(now) = wait_for_os_threads(before, Duration::from_secs(2)) {
+            panic!(
+                "parallel_sum_by returned, but the process still has {} more thread(s) than \
+                 before it was called: every thread it starts must have finished when it \
+                 returns (`thread::scope` joins them all for you; a detached `thread::spawn` \
+                 keeps running)",
+                now - before
+            );
+        }
+    }
+}
+
+pub fn waits_for_workers_without_spinning() {
+    // Every call of f sleeps, so correct code spends this call waiting: on `join`, in `sleep`.
+    // It burns next to no CPU, however long the call takes. A thread that spins (a busy-wait loop
+    // on a flag or counter) burns about as much CPU time as wall time passes.
+    let nap = Duration::from_millis(25);
+    let items = [1i64; 12];
+    let (sum, usage) = CpuMeter::measure(|| {
+        parallel_sum_by(&items, 4, |n| {
+            thread::sleep(nap);
+            *n
+        })
+    });
+    assert_eq!(sum, 12, "wrong sum of twelve 1s");
+    let Some(usage) = usage else {
+        harness::skip("this platform doesn't let the test read the process's CPU time");
+    };
+    assert!(
+        usage.cpu_per_wall() < 0.25,
+        "while f only slept, the process burned {:.0?} of CPU in {:.0?} ({:.0}% of a CPU): \
+         something spins in a loop instead of waiting. Wait for threads with `join` (or let \
+         `thread::scope` do it), never with a loop that checks a flag",
+        usage.cpu,
+        usage.wall,
+        usage.cpu_per_wall() * 100.0
+    );
+}
+
+pub fn parallel_sum_starts_worker_threads() {
+    // `parallel_sum` gets no `f` to instrument, so a sampler thread watches the process's thread
+    // count while the test calls it: with 3 workers, at least 2 threads beyond the caller must
+    // appear. Up to 300 calls, so a sampler that a busy machine leaves unscheduled through a few
+    // calls decides nothing; correct code is seen at the first or second call.
+    let Some(_) = os_threads() else {
+        harness::skip("this platform doesn't let the test count the process's threads");
+    };
+    let numbers: Vec<i64> = (0..1 << 18).collect();
+    let want = wrapping_sum(&numbers);
+    let most_extra = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let sampler_ready = Barrier::new(2);
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            // Counted with the sampler running and the caller parked at the barrier.
+            let baseline = os_threads().unwrap_or(0);
+            sampler_ready.wait();
+            while !stop.load(Ordering::SeqCst) {
+                let extra = os_threads().unwrap_or(0).saturating_sub(baseline);
+                most_extra.fetch_max(extra, Ordering::SeqCst);
+            }
+        });
+        sampler_ready.wait();
+        for _ in 0..300 {
+            let got = parallel_sum(&numbers, 3);
+            if got != want || most_extra.load(Ordering::SeqCst) >= 2 {
+                break;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+    });
+    assert_eq!(
+        parallel_sum(&numbers, 3),
+        want,
+        "parallel_sum(0..2^18, 3) returned a wrong sum"
+    );
+    let seen = most_extra.load(Ordering::SeqCst);
+    assert!(
+        seen >= 2,
+        "while parallel_sum(numbers, 3) ran (300 times), the process never had more than {seen} \
+         thread(s) besides the caller: it must share the work among 3 threads — let it call \
+         parallel_sum_by (or split the slice the same way) rather than adding the numbers up in \
+         one loop"
+    );
+}
+
+fn list(indexes: &[usize]) -> String {
+    if indexes.is_empty() {
+        return "none".to_string();
+    }
+    let shown: Vec<String> = indexes.iter().take(10).map(usize::to_string).collect();
+    let more = indexes.len().saturating_sub(10);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
