@@ -1,3 +1,256 @@
-//! Side-by-side benchmark of the Tasklings runtime against tokio, rayon, std::thread and Go
-//! (under construction).
-fn main() {}
+//! Side-by-side benchmark: the Tasklings runtime against tokio's multi-thread runtime, rayon,
+//! std::thread and Go 1.19, on the shapes of issue 3 (`compare/shapes.rs` says what each
+//! measures), all in one run so that the ratios compare like with like on a shared machine.
+//!
+//! ```text
+//! cargo bench -p runtime --bench compare                      # full table (a few minutes)
+//! cargo bench -p runtime --bench compare -- --markdown        # the same, for the book
+//! cargo bench -p runtime --bench compare -- --json --quick    # CI: JSON lines, under a minute
+//! cargo bench -p runtime --bench compare -- --shape spawn_local --impl tasklings,tokio
+//! ```
+//!
+//! How a run goes: for each case, round after round, every contender runs once in a fresh child
+//! process (this binary re-executed with `--child …`, or the Go program), so each gets a clean
+//! heap and its own peak RSS and drift hits them alike. A child builds its runtime, starts the
+//! workers, runs untimed warm-up iterations, then times one iteration from just before the
+//! first spawn to the moment the measuring thread sees the last task counted — runtime start-up
+//! and process start are outside the time. Tasks count themselves on a `Latch` (one atomic RMW
+//! each, like Go's WaitGroup), so every contender does the same work.
+
+#[path = "compare/async_shapes.rs"]
+mod async_shapes;
+#[path = "compare/cli.rs"]
+mod cli;
+#[path = "compare/go.rs"]
+mod go;
+#[path = "compare/job.rs"]
+mod job;
+#[path = "compare/latch.rs"]
+mod latch;
+#[path = "compare/machine.rs"]
+mod machine;
+#[path = "compare/rayon_pool.rs"]
+mod rayon_pool;
+#[path = "compare/report.rs"]
+mod report;
+#[path = "compare/runner.rs"]
+mod runner;
+#[path = "compare/shapes.rs"]
+mod shapes;
+#[path = "compare/stats.rs"]
+mod stats;
+// The Tasklings contender joins once `runtime` exports the API of /work/coord/CONTRACTS.md;
+// until then the plan leaves it out (TASKLINGS_BUILT) with a note.
+// #[path = "compare/tasklings.rs"]
+// mod tasklings;
+const TASKLINGS_BUILT: bool = false;
+#[path = "compare/threads.rs"]
+mod threads;
+#[path = "compare/tokio_mt.rs"]
+mod tokio_mt;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cli::{Command, Options, Output};
+use job::{Impl, Job};
+use report::{CaseResult, Header, Row};
+use shapes::Size;
+
+fn main() -> ExitCode {
+    match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
+            println!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Child(args)) => child(&args),
+        Ok(Command::Compare(options)) => compare(&options),
+        Err(message) => {
+            eprintln!("compare: {message}\n\n{}", cli::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Inside a child process: measure one job and print its result line.
+fn child(args: &[String]) -> ExitCode {
+    let result = Job::from_args(args).and_then(|job| match job.imp {
+        Impl::Tasklings => Err("the Tasklings runtime is not built into this bench yet".into()),
+        Impl::Tokio => async_shapes::run::<tokio_mt::Tokio>(&job),
+        Impl::Rayon => rayon_pool::run(&job),
+        Impl::Std => threads::run(&job),
+        Impl::Go => Err("the Go contender is the Go program, not this binary".into()),
+    });
+    match result {
+        Ok(measurement) => {
+            println!("{measurement}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("compare child: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The driver: run every case, round by round, and print the report.
+fn compare(options: &Options) -> ExitCode {
+    let mut notes = Vec::new();
+    let mut cases = shapes::plan(options.size);
+    if !options.shapes.is_empty() {
+        cases.retain(|c| options.shapes.contains(&c.shape));
+    }
+    for case in &mut cases {
+        case.contenders
+            .retain(|(imp, _)| options.impls.is_empty() || options.impls.contains(imp));
+    }
+    if !TASKLINGS_BUILT {
+        notes.push("Tasklings not built into the bench yet (runtime API incomplete)".into());
+        for case in &mut cases {
+            case.contenders.retain(|(imp, _)| *imp != Impl::Tasklings);
+        }
+    }
+    let wants_go = cases
+        .iter()
+        .any(|c| c.contenders.iter().any(|(imp, _)| *imp == Impl::Go));
+    let go_program = if !wants_go {
+        None
+    } else if !options.go {
+        notes.push("Go skipped (--no-go)".to_string());
+        None
+    } else {
+        match go::build(&go::target_dir()) {
+            Ok(program) => Some(program),
+            Err(why) => {
+                notes.push(why);
+                None
+            }
+        }
+    };
+    if go_program.is_none() {
+        for case in &mut cases {
+            case.contenders.retain(|(imp, _)| *imp != Impl::Go);
+        }
+    }
+    if options.size == Size::Smoke {
+        notes.push(
+            "smoke sizes (no --bench argument, as under `cargo test`): checks that every \
+             contender runs; the numbers mean nothing"
+                .into(),
+        );
+    }
+    let timeout = Duration::from_secs(match options.size {
+        Size::Full => 300,
+        Size::Quick | Size::Smoke => 60,
+    });
+
+    let mut results = Vec::new();
+    let mut failed = false;
+    for (index, case) in cases.iter().enumerate() {
+        let mut rows: Vec<Row> = case
+            .contenders
+            .iter()
+            .map(|&(imp, n)| Row {
+                imp,
+                n,
+                runs: Vec::new(),
+            })
+            .collect();
+        for round in 0..options.runs {
+            // Rotate who goes first, so no contender always follows the same neighbour.
+            for k in 0..rows.len() {
+                let i = (round + k) % rows.len();
+                let row = &mut rows[i];
+                let job = Job {
+                    shape: case.shape,
+                    imp: row.imp,
+                    n: row.n,
+                    m: case.m,
+                    workers: options.workers,
+                    warmup: if case.compares_bytes() {
+                        0
+                    } else {
+                        options.warmup
+                    },
+                };
+                let go_binary = go_program.as_ref().map(|g| g.binary.as_path());
+                let outcome = runner::run(&job, go_binary, timeout);
+                match &outcome {
+                    Ok(m) => eprintln!(
+                        "[{}/{}] {} round {}/{}: {} {} ns/op{}",
+                        index + 1,
+                        cases.len(),
+                        case.label(),
+                        round + 1,
+                        options.runs,
+                        row.imp.name(),
+                        report::ns_text(m.ns_per_op),
+                        m.bytes_per_task
+                            .map(|b| format!(", {b:.0} B/task"))
+                            .unwrap_or_default()
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!(
+                            "[{}/{}] {} round {}: {} FAILED: {e}",
+                            index + 1,
+                            cases.len(),
+                            case.label(),
+                            round + 1,
+                            row.imp.name()
+                        );
+                    }
+                }
+                row.runs.push(outcome);
+            }
+        }
+        results.push(CaseResult {
+            case: case.clone(),
+            rows,
+        });
+    }
+
+    let summaries = report::summarise(&results);
+    let header = Header {
+        machine: machine::describe(go_program.as_ref().map(|g| g.version.as_str())),
+        workers: options.workers,
+        runs: options.runs,
+        warmup: options.warmup,
+        size: options.size.name(),
+        command: command_line(options),
+        notes,
+    };
+    match options.output {
+        Output::Json => {
+            print!("{}", report::json(&summaries));
+            for note in &header.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        Output::Table => print!("{}", report::table(&header, &summaries)),
+        Output::Markdown => print!("{}", report::markdown(&header, &summaries)),
+    }
+    if failed {
+        eprintln!("compare: some runs failed (see above)");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The command that reproduces this run, for the report's header.
+fn command_line(options: &Options) -> String {
+    let mut args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if options.size == Size::Smoke && !args.iter().any(|a| a == "--smoke") {
+        args.insert(0, "--smoke".into());
+    }
+    let mut command = "cargo bench -p runtime --bench compare".to_string();
+    if !args.is_empty() {
+        command += " -- ";
+        command += &args.join(" ");
+    }
+    command
+}

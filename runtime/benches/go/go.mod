@@ -1,0 +1,3 @@
+module tasklings/compare-go
+
+go 1.19
