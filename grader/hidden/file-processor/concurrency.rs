@@ -1,0 +1,187 @@
+//! How many files are open at once, measured with named pipes (see `fifo.rs`), and what is
+//! left running afterwards.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::fifo::{self, Fifos, Release, Served, Shortfall};
+use crate::fixture::{self, Dir};
+use crate::process;
+
+const POOL: &str = "Start `workers` threads (scoped threads can borrow `paths`), each looping: \
+    take the next index from a shared counter (an AtomicUsize) or a channel, count that file, \
+    store the result at that index, repeat until no paths are left.";
+
+fn assert_results_right(served: &Served, fifos: &Fifos) {
+    fixture::assert_no_problems(served.result_problems(fifos), "");
+}
+
+fn assert_at_most(served: &Served, files: usize) {
+    let bound = served.workers.max(1);
+    assert!(
+        served.peak_open <= bound,
+        "with workers = {} and {files} files, {} files were open at once (pipes {}): at most \
+         `workers` may be open at any moment. Opening every file up front, or starting a thread \
+         per file, breaks that bound. {POOL}",
+        served.workers,
+        served.peak_open,
+        fifo::list(&served.peak_open_files),
+    );
+}
+
+fn shortfall_message(what: &str, served: &Served, files: usize, shortfall: &Shortfall) -> String {
+    format!(
+        "with workers = {} and {files} files, {what} only {} files were open at once although \
+         {} should have been (waited {} s with {} files not yet opened)",
+        served.workers,
+        shortfall.open,
+        shortfall.expected,
+        fifo::PATIENCE.as_secs(),
+        shortfall.waiting,
+    )
+}
+
+pub fn at_most_workers_open() {
+    for (workers, files) in [(3, 12), (1, 5), (2, 7)] {
+        let fifos = Fifos::new(files);
+        let served = fifo::serve(&fifos, workers, Release::Oldest);
+        assert_at_most(&served, files);
+        assert_results_right(&served, &fifos);
+        served.assert_nothing_open_after_return();
+    }
+}
+
+pub fn workers_open_when_enough_files() {
+    let (workers, files) = (4, 10);
+    let fifos = Fifos::new(files);
+    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    if let Some(shortfall) = &served.first_fill {
+        panic!(
+            "{}: the files are read {}. Are the workers really running side by side — all \
+             started before any is joined, and not waiting on one lock while they read? {POOL}",
+            shortfall_message("from the start,", &served, files, shortfall),
+            if shortfall.open <= 1 {
+                "one after another"
+            } else {
+                "by fewer threads than `workers`"
+            },
+        );
+    }
+    assert_results_right(&served, &fifos);
+}
+
+pub fn every_file_open_when_fewer_than_workers() {
+    let (workers, files) = (16, 5);
+    let fifos = Fifos::new(files);
+    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    if let Some(shortfall) = &served.first_fill {
+        panic!(
+            "{}: with more workers than files, every file can be read at once. Is the number \
+             of threads capped below `workers` (by the number of CPUs, say)? Reading files \
+             waits on I/O, so more threads than CPUs is fine here.",
+            shortfall_message("from the start,", &served, files, shortfall),
+        );
+    }
+    assert_results_right(&served, &fifos);
+}
+
+pub fn next_file_as_soon_as_one_finishes() {
+    let (workers, files) = (3, 12);
+    let fifos = Fifos::new(files);
+    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    if let Some(shortfall) = &served.first_fill {
+        panic!(
+            "{}: workers must keep busy, starting together and taking the next file as soon as \
+             they finish one. {POOL}",
+            shortfall_message("from the start,", &served, files, shortfall),
+        );
+    }
+    if let Some(shortfall) = &served.refill {
+        panic!(
+            "{}: after a file finished, no worker took the next one while others were still \
+             busy. Processing in batches (start `workers` threads, join them all, start the \
+             next batch) leaves workers idle until the slowest file of the batch is done. \
+             {POOL}",
+            shortfall_message(
+                &format!("after {} files had finished,", shortfall.finished),
+                &served,
+                files,
+                shortfall
+            ),
+        );
+    }
+    assert_results_right(&served, &fifos);
+}
+
+pub fn pool_not_thread_per_file() {
+    let workers = 2;
+    // More files than any machine's thread pools have threads, so a thread per file stands out.
+    let files = 16 + 4 * probes::compare::cpus();
+    let fifos = Fifos::new(files);
+    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    assert!(
+        served.peak_new_threads < files / 2,
+        "with workers = {workers} and {files} files, {} threads were alive at once: that's a \
+         thread per file (even if only {} files were open at once). A thread costs memory and \
+         time to start; a pool of `workers` threads does the same work. {POOL}",
+        served.peak_new_threads,
+        served.peak_open,
+    );
+    assert_results_right(&served, &fifos);
+}
+
+pub fn zero_workers_as_one() {
+    let files = 4;
+    let fifos = Fifos::new(files);
+    let served = fifo::serve(&fifos, 0, Release::Oldest);
+    assert!(
+        served.peak_open <= 1,
+        "with workers = 0, {} files were open at once (pipes {}): 0 workers is treated as 1, \
+         so one file at a time (workers.max(1))",
+        served.peak_open,
+        fifo::list(&served.peak_open_files),
+    );
+    assert_results_right(&served, &fifos);
+    let dir = Dir::new();
+    let path = dir.file("one.txt", b"one line\n");
+    fixture::assert_no_problems(
+        fixture::problem(
+            &fixture::run(std::slice::from_ref(&path), 0)[0],
+            &path,
+            crate::reference::counts(b"one line\n"),
+            "one file with workers = 0",
+        )
+        .into_iter()
+        .collect(),
+        "0 workers is treated as 1 (workers.max(1)).",
+    );
+}
+
+pub fn nothing_left_behind() {
+    // A first call may start pools that live on by design (rayon's global pool, say); only what
+    // each later call leaves behind counts.
+    let dir = Dir::new();
+    let paths: Vec<PathBuf> = (0..6)
+        .map(|i| dir.file(&format!("warm-up-{i}.txt"), b"warm up\n"))
+        .collect();
+    fixture::run(&paths, 3);
+    let settle = Duration::from_secs(5);
+    std::thread::sleep(Duration::from_millis(200));
+    let before = process::threads();
+    for round in 1..=2 {
+        let fifos = Fifos::new(9);
+        let served = fifo::serve(&fifos, 3, Release::Oldest);
+        served.assert_nothing_open_after_return();
+        let after = process::threads_settle_to(before, settle);
+        assert!(
+            after <= before,
+            "{} more threads were alive {} s after process_files returned (call {round} after a \
+             warm-up call; {before} threads before, {after} after): join every thread you \
+             start before returning. A worker blocked on a channel whose Sender is never \
+             dropped, or on a shared receiver that never closes, never exits.",
+            after - before,
+            settle.as_secs(),
+        );
+        assert_results_right(&served, &fifos);
+    }
+}

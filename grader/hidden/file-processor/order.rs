@@ -1,0 +1,93 @@
+//! One result per path, in the order of the paths, each carrying its path exactly as given.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use crate::fifo::{self, Fifos, Release};
+use crate::fixture::{self, Dir};
+use crate::reference::{self, Rng};
+
+const IN_ORDER: &str = "Results must come back in the order of `paths`, whatever order the \
+    files finish in: remember each file's index and put its result in that slot (a Vec of \
+    Option filled by index, or sort (index, result) pairs), rather than pushing results as they \
+    arrive.";
+
+/// Files whose sizes differ a lot, so that they finish out of order, under paths spelled in
+/// unusual ways, with duplicates.
+pub fn input_order_and_paths_as_given() {
+    let dir = Dir::new();
+    let mut rng = Rng::new(0x5EED_0003);
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("test setup: can't make a folder");
+    let big = reference::soup(&mut rng, 3 << 20, 150);
+    let mut contents: Vec<Vec<u8>> = vec![big];
+    let mut paths = vec![dir.file("big.bin", &contents[0])];
+    for i in 0..10 {
+        let content = format!("small file {i}\n").repeat(i + 1).into_bytes();
+        paths.push(dir.file(&format!("small-{i}.txt"), &content));
+        contents.push(content);
+    }
+    // Spelled differently, same files: `Path`'s == would call some of these equal, so the check
+    // compares the raw OsStr.
+    let base = dir.path().as_os_str().as_bytes().to_vec();
+    let spelled = |suffix: &[u8]| {
+        let mut bytes = base.clone();
+        bytes.extend_from_slice(suffix);
+        PathBuf::from(OsStr::from_bytes(&bytes))
+    };
+    let odd: [(&[u8], usize); 4] = [
+        (b"//small-1.txt", 2),
+        (b"/./small-2.txt", 3),
+        (b"/sub/../small-3.txt", 4),
+        (b"/sub/../big.bin", 0),
+    ];
+    for (suffix, same_as) in odd {
+        paths.push(spelled(suffix));
+        contents.push(contents[same_as].clone());
+    }
+    // A file name that isn't UTF-8.
+    let name = spelled(b"/caf\xE9.txt");
+    std::fs::write(&name, b"not UTF-8 name\n").expect("test setup: can't write a file");
+    paths.push(name);
+    contents.push(b"not UTF-8 name\n".to_vec());
+    // Duplicates: the same path twice gives two results.
+    paths.push(paths[5].clone());
+    contents.push(contents[5].clone());
+    paths.push(paths[0].clone());
+    contents.push(contents[0].clone());
+
+    for workers in [4, 1] {
+        let results = fixture::run(&paths, workers);
+        let problems = results
+            .iter()
+            .zip(&paths)
+            .zip(&contents)
+            .enumerate()
+            .filter_map(|(i, ((result, path), content))| {
+                fixture::problem(
+                    result,
+                    path,
+                    reference::counts(content),
+                    &format!("workers = {workers}, result {i}"),
+                )
+            })
+            .collect();
+        fixture::assert_no_problems(
+            problems,
+            &format!(
+                "{IN_ORDER} The path in each result is the one given, byte for byte (it may be \
+                 a duplicate, not be UTF-8, or contain `.`, `..` or `//`)."
+            ),
+        );
+    }
+}
+
+/// Deterministic: six named pipes, all open at once, finish last to first.
+pub fn input_order_whatever_finishes_first() {
+    let fifos = Fifos::new(6);
+    let served = fifo::serve(&fifos, 6, Release::Reversed);
+    let finished_order = "(here pipe 5 finished first, then 4, … pipe 0 last)";
+    let problems = served.result_problems(&fifos);
+    fixture::assert_no_problems(problems, &format!("{IN_ORDER} {finished_order}"));
+}
