@@ -1,0 +1,88 @@
+// Must fail no_one_second_window_sees_more_than_per_second_starts (with the hint about real time passing on a paused clock): std::thread::sleep blocks the executor and doesn't move tokio's clock.
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+pub async fn fetch_all<F, Fut, T>(urls: Vec<String>, max_concurrent: usize, fetch: F) -> Vec<T>
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    call_each(urls, max_concurrent, None, fetch).await
+}
+
+pub async fn fetch_all_rate_limited<F, Fut, T>(
+    urls: Vec<String>,
+    max_concurrent: usize,
+    per_second: u32,
+    fetch: F,
+) -> Vec<T>
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    call_each(urls, max_concurrent, Some(Limiter::new(per_second)), fetch).await
+}
+
+async fn call_each<F, Fut, T>(
+    urls: Vec<String>,
+    max_concurrent: usize,
+    mut limiter: Option<Limiter>,
+    fetch: F,
+) -> Vec<T>
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(max_concurrent.max(1)));
+    let fetch = Arc::new(fetch);
+    let mut outputs: Vec<Option<T>> = urls.iter().map(|_| None).collect();
+    let mut calls = JoinSet::new();
+    for (index, url) in urls.into_iter().enumerate() {
+        let permit = Arc::clone(&slots).acquire_owned().await.unwrap();
+        if let Some(limiter) = limiter.as_mut() {
+            limiter.wait().await;
+        }
+        let fetch = Arc::clone(&fetch);
+        calls.spawn(async move {
+            let output = fetch(url).await;
+            drop(permit);
+            (index, output)
+        });
+    }
+    while let Some(joined) = calls.join_next().await {
+        let (index, output) = joined.unwrap();
+        outputs[index] = Some(output);
+    }
+    outputs.into_iter().map(Option::unwrap).collect()
+}
+
+/// Evenly spaced starts — but spaced by blocking the thread.
+struct Limiter {
+    spacing: Duration,
+    started_any: bool,
+}
+
+impl Limiter {
+    fn new(per_second: u32) -> Self {
+        Limiter {
+            spacing: Duration::from_secs(1) / per_second.max(1),
+            started_any: false,
+        }
+    }
+
+    async fn wait(&mut self) {
+        if self.started_any {
+            std::thread::sleep(self.spacing);
+        }
+        self.started_any = true;
+        let _ = Instant::now();
+    }
+}
