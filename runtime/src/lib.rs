@@ -1,1 +1,174 @@
-//! Tasklings' work-stealing runtime (under construction).
+//! Tasklings' runtime: a small work-stealing scheduler for futures, built the way Go schedules
+//! goroutines, so the workbook can open it up and show how G, M and P work.
+//!
+//! | Go | here | module |
+//! |---|---|---|
+//! | G (goroutine) | a task: one block holding header, future and output | `task`, `slab` |
+//! | P (processor, local run queue, `runnext`) | a worker's ring + LIFO slot | `worker`, `queue` |
+//! | M (OS thread) | a worker thread; blocking-pool threads are Ms without a P | `worker`, `blocking` |
+//! | global run queue | the injector | `scheduler` |
+//! | spinning Ms, `pidle`, `wakep` | searching/sleeping workers | `idle`, `park` |
+//! | timers, `time.Sleep` | per-runtime timers driven by parking workers | `timer` |
+//! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
+//! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
+//!
+//! ```
+//! let total = runtime::run(async {
+//!     let handles: Vec<_> = (1..=10u64).map(|i| runtime::spawn(async move { i * i })).collect();
+//!     let mut total = 0;
+//!     for h in handles {
+//!         total += h.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 385);
+//! ```
+//!
+//! Read the modules in this order: `task` (what a G is), `queue` and `worker` (the P and its
+//! loop), `idle` and `park` (sleeping and waking Ms), `scheduler` (the whole, and shutdown),
+//! then `timer`, `blocking`, `slab`, `metrics` and `dump`.
+
+mod blocking;
+mod cancel;
+mod dump;
+mod idle;
+mod join;
+mod metrics;
+mod park;
+mod queue;
+mod scheduler;
+mod slab;
+mod sync;
+mod task;
+mod timer;
+mod waitgroup;
+mod worker;
+
+pub use cancel::{CancellationToken, Cancelled};
+pub use dump::{Dump, TaskSnapshot, TaskState};
+pub use join::{JoinError, JoinHandle, TaskId};
+pub use metrics::{Metrics, WorkerMetrics};
+pub use scheduler::{Builder, Runtime};
+pub use timer::{sleep, yield_now, Sleep, YieldNow};
+pub use waitgroup::{Wait, WaitGroup};
+
+use std::future::Future;
+use std::panic::Location;
+
+/// The run queue and parker, exposed only to the loom model tests (`tests/loom.rs`).
+#[cfg(tasklings_loom)]
+#[doc(hidden)]
+pub mod loom_exports {
+    pub use crate::park::Parker;
+    pub use crate::queue::{Ring, CAPACITY};
+}
+
+const OUTSIDE_RUNTIME: &str = "called outside the Tasklings runtime: wrap your program's main \
+    in `runtime::run(async { ... })` (or call this inside `Runtime::block_on`), or spawn with \
+    `Runtime::spawn` on a runtime you built";
+
+/// Runs `future` on a new default runtime and returns its output — the `func main` of a
+/// program. The runtime is dropped on return, so tasks still running die, as goroutines do
+/// when `main` returns.
+pub fn run<F: Future>(future: F) -> F::Output {
+    Runtime::new().block_on(future)
+}
+
+/// Spawns a task on the current runtime (Go's `go` statement).
+///
+/// # Panics
+/// Outside a runtime; the message says what to do instead.
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match scheduler::current() {
+        Some(shared) => shared.spawn_task(future, None, Location::caller(), 0),
+        None => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
+    }
+}
+
+/// Spawns a task with a name that `dump()` shows.
+///
+/// # Panics
+/// Outside a runtime.
+#[track_caller]
+pub fn spawn_named<F>(name: impl Into<String>, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match scheduler::current() {
+        Some(shared) => shared.spawn_task(future, Some(name.into()), Location::caller(), 0),
+        None => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
+    }
+}
+
+/// Runs a blocking closure on the current runtime's blocking pool, so it doesn't stall a worker.
+///
+/// # Panics
+/// Outside a runtime.
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    match scheduler::current() {
+        Some(shared) => shared.spawn_task(
+            blocking::BlockingTask::new(f),
+            None,
+            Location::caller(),
+            task::BLOCKING,
+        ),
+        None => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
+    }
+}
+
+/// Live (unfinished) tasks: of the current runtime inside one, else of every live runtime
+/// (Go's `runtime.NumGoroutine`).
+pub fn num_tasks() -> usize {
+    match scheduler::current() {
+        Some(shared) => shared.num_tasks(),
+        None => scheduler::live_runtimes()
+            .0
+            .iter()
+            .map(|s| s.num_tasks())
+            .sum(),
+    }
+}
+
+/// Worker threads: of the current runtime inside one, else what a new `Runtime` would get
+/// (`TASKLINGS_WORKERS`, else the number of CPUs — Go's GOMAXPROCS).
+pub fn workers() -> usize {
+    match scheduler::current() {
+        Some(shared) => shared.workers.len(),
+        None => scheduler::default_workers(),
+    }
+}
+
+/// Counters: of the current runtime inside one; outside, process-wide totals over every
+/// runtime the process has run, dropped ones included.
+pub fn metrics() -> Metrics {
+    match scheduler::current() {
+        Some(shared) => shared.metrics(),
+        None => metrics::process_wide(),
+    }
+}
+
+/// Every live task: of the current runtime inside one, else of every live runtime. Safe to
+/// call from any thread at any time (a watchdog's last look before killing a stuck test).
+pub fn dump() -> Dump {
+    match scheduler::current() {
+        Some(shared) => {
+            let me: *const scheduler::Shared = shared;
+            dump::collect(|s| std::ptr::eq(s, me))
+        }
+        None => {
+            let live = scheduler::live_runtimes().0;
+            dump::collect(|s| live.iter().any(|l| std::ptr::eq(&**l, s)))
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The blocking pool: threads for `spawn_blocking` — Go's Ms that leave their P to sit in a
+//! syscall.
+//!
+//! A blocking closure would stall a worker (and every task queued behind it), so it runs on a
+//! separate pool of plain threads instead. The pool is **bounded** (at most 512 threads; more
+//! closures wait in its queue) and **idle-reaping** (a thread with nothing to do for 10 s
+//! exits), so a burst of blocking calls doesn't leave hundreds of threads behind.
+//!
+//! A blocking closure is an ordinary task (`BlockingTask`, one poll that calls the closure) with
+//! the `BLOCKING` kind bit, so it has a `JoinHandle`, an id, a dump entry (state
+//! `blocking` while it runs) and counts in `num_tasks`. The pool threads belong to the runtime
+//! (`runtime::spawn` from inside the closure works). On shutdown, queued closures are dropped
+//! unrun and running ones are waited for (a thread can't be interrupted).
+
+use crate::scheduler::{self, Shared};
+use crate::task::{RunOutcome, TaskRef};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::thread;
+use std::time::Duration;
+
+const MAX_THREADS: usize = 512;
+const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+/// The pool of one runtime.
+pub(crate) struct BlockingPool {
+    state: Mutex<PoolState>,
+    work: Condvar,
+}
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<TaskRef>,
+    threads: usize,
+    idle: usize,
+    /// Wake-ups sent to idle threads and not yet taken (tells a wake-up from a timeout).
+    wakeups: usize,
+    shutdown: bool,
+    handles: Vec<thread::JoinHandle<()>>,
+}
+
+struct SharedPtr(*const Shared);
+// SAFETY: `Shared` is Sync, and `Drop for Runtime` joins the pool threads before releasing it.
+unsafe impl Send for SharedPtr {}
+
+impl BlockingPool {
+    pub(crate) fn new() -> Self {
+        BlockingPool {
+            state: Mutex::new(PoolState::default()),
+            work: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a blocking task, starting a thread if none is idle and the bound allows.
+    pub(crate) fn push(&self, task: TaskRef, shared: &Shared) {
+        let mut state = self.lock();
+        if state.shutdown {
+            drop(state);
+            scheduler::cancel_orphan(task);
+            return;
+        }
+        state.queue.push_back(task);
+        if state.idle > 0 {
+            state.idle -= 1;
+            state.wakeups += 1;
+            self.work.notify_one();
+        } else if state.threads < MAX_THREADS {
+            state.handles.retain(|h| !h.is_finished());
+            let ptr = SharedPtr(shared);
+            let spawned = thread::Builder::new()
+                .name(format!("{}-blocking", shared.thread_name))
+                .spawn(move || {
+                    let ptr = ptr;
+                    // SAFETY: see `SharedPtr`.
+                    pool_thread(unsafe { &*ptr.0 })
+                });
+            match spawned {
+                Ok(handle) => {
+                    state.threads += 1;
+                    state.handles.push(handle);
+                }
+                Err(e) if state.threads == 0 => {
+                    panic!("spawn_blocking could not start a thread: {e}")
+                }
+                Err(_) => {} // an existing thread will get to it
+            }
+        }
+    }
+
+    /// Drops queued closures, waits for running ones, joins every thread.
+    pub(crate) fn shutdown(&self) {
+        let (queued, handles) = {
+            let mut state = self.lock();
+            state.shutdown = true;
+            self.work.notify_all();
+            (
+                std::mem::take(&mut state.queue),
+                std::mem::take(&mut state.handles),
+            )
+        };
+        queued.into_iter().for_each(scheduler::cancel_orphan);
+        for handle in handles {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn pool_thread(shared: &Shared) {
+    let _enter = scheduler::enter(shared);
+    let pool = &shared.blocking;
+    let mut state = pool.lock();
+    loop {
+        if let Some(task) = state.queue.pop_front() {
+            drop(state);
+            if let RunOutcome::Reschedule(task) = task.run() {
+                scheduler::schedule(task); // a blocking task never waits, but stay correct
+            }
+            state = pool.lock();
+            continue;
+        }
+        if state.shutdown {
+            break;
+        }
+        state.idle += 1;
+        let (guard, timeout) = pool
+            .work
+            .wait_timeout(state, KEEP_ALIVE)
+            .unwrap_or_else(|e| e.into_inner());
+        state = guard;
+        if state.wakeups > 0 {
+            state.wakeups -= 1; // our `idle` slot was already given up by the waker
+        } else {
+            state.idle -= 1;
+            if timeout.timed_out() && state.queue.is_empty() {
+                break; // reaped after KEEP_ALIVE with nothing to do
+            }
+        }
+    }
+    state.threads -= 1;
+}
+
+/// A blocking closure dressed as a future that completes on its first poll.
+pub(crate) struct BlockingTask<F>(Option<F>);
+
+impl<F> BlockingTask<F> {
+    pub(crate) fn new(f: F) -> Self {
+        BlockingTask(Some(f))
+    }
+}
+
+impl<F> Unpin for BlockingTask<F> {}
+
+impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
+    type Output = R;
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
+        let f = self.0.take().expect("a blocking task runs once");
+        Poll::Ready(f())
+    }
+}

@@ -1,0 +1,156 @@
+//! `dump()`: Go's goroutine dump (SIGQUIT, `pprof/goroutine?debug=2`) for tasks.
+//!
+//! A task has no stack to print — it is a future parked at an `.await` — so a dump shows what
+//! the runtime knows about each live task: its id, its name (`spawn_named`), where it was
+//! spawned (`#[track_caller]`), its state (running, scheduled, idle, or running in the blocking
+//! pool), its age and how many times it was polled.
+//!
+//! There is no task registry on the spawn path. Instead the dump walks every task block the
+//! slab ever carved, takes a reference on each live task it finds (a CAS that fails on free
+//! blocks), reads the header and lets go. So a dump costs time proportional to the memory
+//! ever used for tasks, and nothing at all until it is asked for — which is also why it works
+//! from a plain watchdog thread while workers are stuck. Names live in a side table, paid for
+//! only by named tasks.
+
+use crate::join::TaskId;
+use crate::scheduler::Shared;
+use crate::slab;
+use crate::task::{self, Header, BLOCKING, COMPLETE, NAMED, RUNNING, SCHEDULED};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::panic::Location;
+use std::ptr::NonNull;
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// What a task is doing at the moment of the dump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    /// Being polled by a worker right now.
+    Running,
+    /// Queued, waiting for a worker.
+    Scheduled,
+    /// Waiting for a wake-up (at an `.await`).
+    Idle,
+    /// A `spawn_blocking` closure running on the blocking pool.
+    Blocking,
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TaskState::Running => "running",
+            TaskState::Scheduled => "scheduled",
+            TaskState::Idle => "idle",
+            TaskState::Blocking => "blocking",
+        })
+    }
+}
+
+/// One live task in a dump.
+#[derive(Clone, Debug)]
+pub struct TaskSnapshot {
+    /// The task's id.
+    pub id: TaskId,
+    /// Its name, if spawned with `spawn_named`.
+    pub name: Option<String>,
+    /// Where it was spawned.
+    pub location: &'static Location<'static>,
+    /// What it is doing.
+    pub state: TaskState,
+    /// Time since it was spawned (millisecond resolution).
+    pub age: Duration,
+    /// Times it has been polled.
+    pub polls: u64,
+}
+
+/// Every live task, ordered by id. `Display` prints it like Go's goroutine dump.
+#[derive(Clone, Debug, Default)]
+pub struct Dump {
+    /// The tasks, ordered by id.
+    pub tasks: Vec<TaskSnapshot>,
+}
+
+impl fmt::Display for Dump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.tasks.len();
+        writeln!(f, "{n} live task{}", if n == 1 { "" } else { "s" })?;
+        for t in &self.tasks {
+            write!(f, "\ntask {}", t.id)?;
+            if let Some(name) = &t.name {
+                write!(f, " \"{name}\"")?;
+            }
+            let polls = if t.polls == 1 { "poll" } else { "polls" };
+            writeln!(f, " [{}, {:?}, {} {polls}]:", t.state, t.age, t.polls)?;
+            writeln!(f, "\tspawned at {}", t.location)?;
+        }
+        Ok(())
+    }
+}
+
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+static NAMES: Mutex<BTreeMap<TaskId, String>> = Mutex::new(BTreeMap::new());
+
+/// Milliseconds since the process epoch, the clock of task ages.
+pub(crate) fn now_ms() -> u32 {
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u32
+}
+
+fn names() -> std::sync::MutexGuard<'static, BTreeMap<TaskId, String>> {
+    NAMES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn remember_name(id: TaskId, name: String) {
+    names().insert(id, name);
+}
+
+pub(crate) fn forget_name(id: TaskId) {
+    names().remove(&id);
+}
+
+/// Snapshots every live task whose runtime passes `keep`.
+pub(crate) fn collect(keep: impl Fn(*const Shared) -> bool) -> Dump {
+    let now = now_ms();
+    let mut tasks = Vec::new();
+    slab::for_each_block(|block| {
+        let block: NonNull<Header> = block.cast();
+        // SAFETY: blocks come from the slab; after try_acquire_ref we own a reference, so the
+        // header is live until drop_ref.
+        unsafe {
+            if !task::try_acquire_ref(block) {
+                return;
+            }
+            let h = block.as_ref();
+            let state = h.state.load(Acquire);
+            if state & COMPLETE == 0 && keep(h.shared) {
+                tasks.push(snapshot(h, state, now));
+            }
+            task::drop_ref(block);
+        }
+    });
+    let names = names();
+    for t in &mut tasks {
+        t.name = names.get(&t.id).cloned();
+    }
+    drop(names);
+    tasks.sort_by_key(|t| t.id);
+    Dump { tasks }
+}
+
+fn snapshot(h: &Header, state: usize, now: u32) -> TaskSnapshot {
+    let running = state & RUNNING != 0;
+    TaskSnapshot {
+        id: h.id,
+        name: (state & NAMED != 0).then(String::new),
+        location: h.location,
+        state: match () {
+            _ if running && state & BLOCKING != 0 => TaskState::Blocking,
+            _ if running => TaskState::Running,
+            _ if state & SCHEDULED != 0 => TaskState::Scheduled,
+            _ => TaskState::Idle,
+        },
+        age: Duration::from_millis(now.wrapping_sub(h.born_ms) as u64),
+        polls: h.polls.load(Relaxed) as u64,
+    }
+}

@@ -1,0 +1,272 @@
+//! The local run queue: Go's `p.runq`, one per worker (P).
+//!
+//! A fixed ring of 256 task pointers with a single producer (the worker that owns it) and many
+//! consumers (the owner popping from the front, idle workers stealing). This is the scheme Go's
+//! `runqput`/`runqget`/`runqgrab` use and tokio copied:
+//!
+//! * **push** (owner only): write the slot, then publish it with a `Release` store of `tail`.
+//!   No read-modify-write, so spawning from a task never locks anything.
+//! * **pop** (owner): one `compare_exchange` on `head`, because a thief may race for the same slot.
+//! * **steal half** (any other worker): read `head` and `tail`, copy `n - n/2` pointers into the
+//!   thief's own ring, then claim them with one `compare_exchange` on the victim's `head`. If the
+//!   claim fails the copies are simply ignored — they were never owned.
+//! * **overflow**: when the ring is full the owner moves half of it to the injector (Go's
+//!   `runqputslow`), so a spawn storm spills into the global queue where every worker can see it.
+//!
+//! Slots are `AtomicPtr`s rather than plain cells: a thief may read a slot while the owner reuses
+//! it (the thief's claim then fails). With atomics that read is defined behaviour, and on x86 it
+//! compiles to the same plain `mov`. Indices are `u32` and wrap; a thief would have to sleep
+//! through 2^32 pushes to be fooled (tokio's #5041 was u16).
+//!
+//! Why not crossbeam-deque's `Worker`? Its Chase–Lev deque grows (so it needs epoch reclamation,
+//! with a pin on every steal) and its FIFO pop is a `lock xadd`; the fixed ring needs neither.
+//! crossbeam's `Injector` does serve well as the global queue (see `scheduler`).
+
+use crate::sync::{AtomicPtr, AtomicU32};
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+
+/// Slots per ring: Go's and tokio's 256 (4 under loom, so models reach the full/overflow paths).
+#[cfg(not(tasklings_loom))]
+pub const CAPACITY: usize = 256;
+/// Slots per ring: Go's and tokio's 256 (4 under loom, so models reach the full/overflow paths).
+#[cfg(tasklings_loom)]
+pub const CAPACITY: usize = 4;
+const MASK: u32 = CAPACITY as u32 - 1;
+const HALF: u32 = CAPACITY as u32 / 2;
+
+/// A bounded single-producer, multi-consumer ring of `*mut T` (task pointers in the runtime).
+pub struct Ring<T> {
+    /// Next slot to take; advanced by the owner's pop and by thieves, always with a CAS.
+    head: CachePadded<AtomicU32>,
+    /// Next slot to fill; written only by the owner.
+    tail: CachePadded<AtomicU32>,
+    slots: Box<[AtomicPtr<T>]>,
+}
+
+impl<T> Default for Ring<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Ring<T> {
+    /// An empty ring.
+    pub fn new() -> Self {
+        Ring {
+            head: CachePadded::new(AtomicU32::new(0)),
+            tail: CachePadded::new(AtomicU32::new(0)),
+            slots: (0..CAPACITY)
+                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+                .collect(),
+        }
+    }
+
+    /// Number of queued items (a racy snapshot when called by a non-owner).
+    pub fn len(&self) -> usize {
+        let head = self.head.load(Acquire);
+        let tail = self.tail.load(Acquire);
+        tail.wrapping_sub(head).min(CAPACITY as u32) as usize
+    }
+
+    /// True when nothing is queued (a racy snapshot when called by a non-owner).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn slot(&self, index: u32) -> &AtomicPtr<T> {
+        &self.slots[(index & MASK) as usize]
+    }
+
+    /// Appends `item`; gives it back when the ring is full. Owner thread only.
+    pub fn push(&self, item: *mut T) -> Result<(), *mut T> {
+        // Acquire: a thief's claim of the slot we are about to reuse happened before this write.
+        let head = self.head.load(Acquire);
+        // Relaxed: only this thread writes `tail`.
+        let tail = self.tail.load(Relaxed);
+        if tail.wrapping_sub(head) >= CAPACITY as u32 {
+            return Err(item);
+        }
+        self.slot(tail).store(item, Relaxed);
+        // Release: publishes the slot write (and the task behind it) to poppers and thieves.
+        self.tail.store(tail.wrapping_add(1), Release);
+        Ok(())
+    }
+
+    /// Takes the oldest half of a full ring (for the overflow path) and hands each item to
+    /// `sink`. Returns false when a thief got there first (the ring is no longer full: retry
+    /// `push`). Owner thread only.
+    pub fn take_half(&self, mut sink: impl FnMut(*mut T)) -> bool {
+        let head = self.head.load(Acquire);
+        let tail = self.tail.load(Relaxed);
+        if tail.wrapping_sub(head) < CAPACITY as u32 {
+            return false;
+        }
+        let mut batch = [std::ptr::null_mut(); CAPACITY / 2];
+        for (i, item) in batch.iter_mut().enumerate() {
+            *item = self.slot(head.wrapping_add(i as u32)).load(Relaxed);
+        }
+        // AcqRel: claim the copied slots against thieves racing for the same range.
+        if self
+            .head
+            .compare_exchange(head, head.wrapping_add(HALF), AcqRel, Relaxed)
+            .is_err()
+        {
+            return false;
+        }
+        batch.into_iter().for_each(&mut sink);
+        true
+    }
+
+    /// Removes the oldest item. Owner thread only.
+    pub fn pop(&self) -> Option<*mut T> {
+        let mut head = self.head.load(Acquire);
+        loop {
+            let tail = self.tail.load(Relaxed);
+            if head == tail {
+                return None;
+            }
+            let item = self.slot(head).load(Relaxed);
+            // AcqRel: a thief may be claiming the same slot; exactly one CAS wins.
+            match self
+                .head
+                .compare_exchange_weak(head, head.wrapping_add(1), AcqRel, Acquire)
+            {
+                Ok(_) => return Some(item),
+                Err(actual) => head = actual,
+            }
+        }
+    }
+
+    /// Moves half (rounded up) of this ring into `dst` and returns one of the moved items to
+    /// run right away. Called by `dst`'s owner, never by `self`'s owner.
+    pub fn steal_half_into(&self, dst: &Ring<T>) -> Option<*mut T> {
+        let dst_tail = dst.tail.load(Relaxed);
+        if dst_tail.wrapping_sub(dst.head.load(Acquire)) > HALF {
+            return None; // no room: the thief has plenty of its own work
+        }
+        loop {
+            let head = self.head.load(Acquire);
+            // Acquire: pairs with the owner's Release store, so the slots below are written.
+            let tail = self.tail.load(Acquire);
+            let available = tail.wrapping_sub(head);
+            let n = available - available / 2;
+            if n == 0 {
+                return None;
+            }
+            if n > HALF {
+                continue; // head and tail read at different moments: inconsistent, read again
+            }
+            for i in 0..n {
+                let item = self.slot(head.wrapping_add(i)).load(Relaxed);
+                dst.slot(dst_tail.wrapping_add(i)).store(item, Relaxed);
+            }
+            // AcqRel: the claim orders our slot reads before the owner reuses those slots.
+            if self
+                .head
+                .compare_exchange(head, head.wrapping_add(n), AcqRel, Relaxed)
+                .is_ok()
+            {
+                let last = dst.slot(dst_tail.wrapping_add(n - 1)).load(Relaxed);
+                if n > 1 {
+                    // Release: publish the other stolen items to `dst`'s own thieves.
+                    dst.tail.store(dst_tail.wrapping_add(n - 1), Release);
+                }
+                return Some(last);
+            }
+        }
+    }
+}
+
+#[cfg(all(test, not(tasklings_loom)))]
+mod tests {
+    use super::*;
+
+    fn item(n: usize) -> *mut usize {
+        n as *mut usize
+    }
+
+    #[test]
+    fn push_pop_is_fifo() {
+        let ring = Ring::new();
+        for i in 1..=10 {
+            ring.push(item(i)).unwrap();
+        }
+        assert_eq!(ring.len(), 10);
+        for i in 1..=10 {
+            assert_eq!(ring.pop(), Some(item(i)));
+        }
+        assert_eq!(ring.pop(), None);
+    }
+
+    #[test]
+    fn full_ring_refuses_then_gives_half_away() {
+        let ring = Ring::new();
+        for i in 1..=CAPACITY {
+            ring.push(item(i)).unwrap();
+        }
+        assert_eq!(ring.push(item(999)), Err(item(999)));
+        let mut moved = Vec::new();
+        assert!(ring.take_half(|p| moved.push(p as usize)));
+        assert_eq!(moved, (1..=CAPACITY / 2).collect::<Vec<_>>());
+        assert_eq!(ring.len(), CAPACITY / 2);
+        ring.push(item(999)).unwrap();
+    }
+
+    #[test]
+    fn steal_takes_half_rounded_up() {
+        let (victim, thief) = (Ring::new(), Ring::new());
+        for i in 1..=5 {
+            victim.push(item(i)).unwrap();
+        }
+        assert_eq!(victim.steal_half_into(&thief), Some(item(3)));
+        assert_eq!(thief.pop(), Some(item(1)));
+        assert_eq!(thief.pop(), Some(item(2)));
+        assert_eq!(thief.pop(), None);
+        assert_eq!(victim.pop(), Some(item(4)));
+    }
+
+    #[test]
+    fn concurrent_steals_lose_and_duplicate_nothing() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        const N: usize = 200_000;
+        let victim = Ring::<usize>::new();
+        let seen: Vec<AtomicUsize> = (0..=N).map(|_| AtomicUsize::new(0)).collect();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    let mine = Ring::new();
+                    while !done.load(SeqCst) || !victim.is_empty() {
+                        if let Some(p) = victim.steal_half_into(&mine) {
+                            seen[p as usize].fetch_add(1, SeqCst);
+                        }
+                        while let Some(p) = mine.pop() {
+                            seen[p as usize].fetch_add(1, SeqCst);
+                        }
+                    }
+                });
+            }
+            for i in 1..=N {
+                let mut p = item(i);
+                while let Err(back) = victim.push(p) {
+                    p = back;
+                    if let Some(q) = victim.pop() {
+                        seen[q as usize].fetch_add(1, SeqCst);
+                    }
+                }
+            }
+            done.store(true, SeqCst);
+        });
+        while let Some(p) = victim.pop() {
+            seen[p as usize].fetch_add(1, SeqCst);
+        }
+        for (i, count) in seen.iter().enumerate().skip(1) {
+            assert_eq!(
+                count.load(SeqCst),
+                1,
+                "item {i} taken the wrong number of times"
+            );
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! The runtime as a whole — Go's `sched`: the Ps, the global run queue, and the rules that tie
+//! them together. `Runtime`, `Builder`, spawning, waking and shutdown live here.
+//!
+//! * `Shared` is what every thread of one runtime sees: the workers (Ps, each with its local
+//!   queue, LIFO slot and parker), the injector (Go's global run queue: crossbeam's lock-free
+//!   `Injector`), the idle bookkeeping, the timers and the blocking pool.
+//! * **Spawning and waking from a worker** (a task spawning a task) go to that worker's LIFO
+//!   slot: no lock, no shared counter, one plain load to decide whether a sleeping worker
+//!   should be woken (`Worker::schedule_local`). Task ids come from per-worker batches and
+//!   counters are per worker (`metrics`).
+//! * **From anywhere else** (main, `block_on`, blocking threads, another runtime) tasks go to
+//!   the injector, then a SeqCst fence, then the wake check (`schedule_remote`).
+//! * **Lifetime**: tasks point at `Shared` with a raw pointer, so spawning touches no `Arc`.
+//!   Instead the blocks are counted (per worker when freed on one, else in `orphans`), and
+//!   when the `Runtime` is dropped the count of blocks still alive is added to `orphans`;
+//!   whoever frees the last one releases `Shared` (an `Arc` reference held for all tasks).
+//! * **Shutdown** (`Drop for Runtime`, Go's "main returns"): set `closed`, wake everyone; each
+//!   worker cancels what is in its own queues and exits; the blocking pool finishes running
+//!   closures and drops queued ones; then the injector is emptied and every idle task of this
+//!   runtime is found through the slab (`task::shutdown_if_idle`) and dropped. A wake-up from
+//!   another thread racing with all this sees `closed` (guarded by `remote_in_flight`) and
+//!   drops the task itself instead of queueing it.
+
+use crate::blocking::BlockingPool;
+use crate::idle::Idle;
+use crate::join::{JoinHandle, TaskId};
+use crate::metrics::{Metrics, Totals};
+use crate::park::Parker;
+use crate::task::{self, NewTask, TaskRef, BLOCKING, NAMED};
+use crate::timer::Timers;
+use crate::worker::{self, Worker};
+use crossbeam_deque::{Injector, Steal};
+use crossbeam_utils::CachePadded;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::pin::pin;
+use std::ptr;
+use std::sync::atomic::{
+    fence, AtomicBool, AtomicI64, AtomicU64, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Release, SeqCst},
+};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread;
+
+/// State shared by all threads of one runtime.
+pub(crate) struct Shared {
+    pub(crate) workers: Box<[Worker]>,
+    pub(crate) injector: Injector<TaskRef>,
+    pub(crate) idle: Idle,
+    pub(crate) timers: Arc<Timers>,
+    pub(crate) blocking: BlockingPool,
+    pub(crate) closed: AtomicBool,
+    /// Remote pushes between "checked `closed`" and "pushed" (see `schedule_remote`).
+    remote_in_flight: AtomicUsize,
+    foreign: CachePadded<Foreign>,
+    pub(crate) thread_name: String,
+}
+
+/// Counters for work done off this runtime's workers (shared lines, but off the fast path).
+#[derive(Default)]
+struct Foreign {
+    spawned: AtomicU64,
+    completed: AtomicU64,
+    /// Blocks freed elsewhere, minus (after shutdown) the blocks still alive; see module doc.
+    orphans: AtomicI64,
+}
+
+// SAFETY: the raw pointers inside (workers' back pointers, queued tasks) refer to data owned by
+// this runtime whose access is synchronised by atomics and the task state protocol.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+thread_local! {
+    /// The worker (P) this thread runs, if it is a worker thread.
+    static WORKER: Cell<*const Worker> = const { Cell::new(ptr::null()) };
+    /// The runtime this thread belongs to: set on workers, blocking threads and in `block_on`.
+    static RUNTIME: Cell<*const Shared> = const { Cell::new(ptr::null()) };
+    /// Tasks waiting to be dropped by an outer `cancel_orphan` on this thread.
+    static ORPHANS: RefCell<Option<Vec<TaskRef>>> = const { RefCell::new(None) };
+}
+
+/// The worker running on this thread.
+///
+/// The `'static` is a white lie: the reference is valid until the thread leaves its worker loop
+/// (the thread owns an `Arc<Shared>` till then). Callers use it transiently and never store it.
+pub(crate) fn current_worker() -> Option<&'static Worker> {
+    // SAFETY: see above; the pointer is set and cleared by the worker thread itself.
+    WORKER.with(|w| unsafe { w.get().as_ref() })
+}
+
+/// The runtime of this thread, if any (same caveat as `current_worker`).
+pub(crate) fn current() -> Option<&'static Shared> {
+    // SAFETY: set only while the thread holds the runtime alive (worker loop, blocking thread,
+    // `block_on` on a borrowed `Runtime`) and restored afterwards.
+    RUNTIME.with(|r| unsafe { r.get().as_ref() })
+}
+
+/// Marks this thread as belonging to `shared` until the guard drops.
+pub(crate) struct Enter {
+    previous: *const Shared,
+}
+
+pub(crate) fn enter(shared: &Shared) -> Enter {
+    Enter {
+        previous: RUNTIME.with(|r| r.replace(shared)),
+    }
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        RUNTIME.with(|r| r.set(self.previous));
+    }
+}
+
+pub(crate) fn set_current_worker(worker: *const Worker) {
+    WORKER.with(|w| w.set(worker));
+}
+
+impl Shared {
+    fn new(workers: usize, thread_name: String) -> Arc<Shared> {
+        Arc::new_cyclic(|weak| Shared {
+            workers: (0..workers)
+                .map(|i| Worker::new(i, weak.as_ptr()))
+                .collect(),
+            injector: Injector::new(),
+            idle: Idle::new(workers),
+            timers: Arc::new(Timers::new()),
+            blocking: BlockingPool::new(),
+            closed: AtomicBool::new(false),
+            remote_in_flight: AtomicUsize::new(0),
+            foreign: CachePadded::new(Foreign::default()),
+            thread_name,
+        })
+    }
+
+    /// Creates a task and queues it: on this worker when called from one of ours, else
+    /// through the injector (or the blocking pool for `BLOCKING`).
+    pub(crate) fn spawn_task<F>(
+        &self,
+        future: F,
+        name: Option<String>,
+        location: &'static Location<'static>,
+        mut flags: usize,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let local = current_worker().filter(|w| ptr::eq(w.shared(), self));
+        let (id, born_ms) = match local {
+            Some(w) => (w.next_task_id(), w.clock_ms()),
+            None => (TaskId::from_raw(TaskId::reserve(1)), crate::dump::now_ms()),
+        };
+        if let Some(name) = name {
+            flags |= NAMED;
+            crate::dump::remember_name(id, name);
+        }
+        let new = NewTask {
+            shared: self,
+            id,
+            location,
+            born_ms,
+            flags,
+        };
+        let raw = task::allocate(future, new);
+        match local {
+            Some(w) => w.counters.count_spawned(),
+            // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
+            None => drop(self.foreign.spawned.fetch_add(1, Release)),
+        }
+        // SAFETY: `raw` was just created with three references: one is the handle's…
+        let handle = unsafe { JoinHandle::from_raw(raw) };
+        // SAFETY: …and one is the queue entry's (the third is the runtime's).
+        let queued = unsafe { TaskRef::from_raw(raw) };
+        if flags & BLOCKING != 0 {
+            self.blocking.push(queued, self);
+        } else {
+            match local {
+                Some(w) => w.schedule_local(queued, false),
+                None => self.schedule_remote(queued),
+            }
+        }
+        handle
+    }
+
+    /// Queues a task from outside this runtime's workers, then wakes a worker if needed.
+    pub(crate) fn schedule_remote(&self, task: TaskRef) {
+        // Dekker with `Drop for Runtime`: either it sees us in flight and waits before
+        // draining the injector, or we see `closed` and drop the task ourselves.
+        self.remote_in_flight.fetch_add(1, SeqCst);
+        if self.closed.load(SeqCst) {
+            self.remote_in_flight.fetch_sub(1, Release);
+            cancel_orphan(task);
+            return;
+        }
+        self.injector.push(task);
+        self.remote_in_flight.fetch_sub(1, Release);
+        // The push must be visible before we read the idle word (see `idle`).
+        fence(SeqCst);
+        self.wake_one_sleeper();
+    }
+
+    /// Wakes a sleeping worker if nobody is searching and someone sleeps.
+    pub(crate) fn wake_one_sleeper(&self) {
+        if self.idle.should_wake() {
+            if let Some(index) = self.idle.pick_sleeper() {
+                self.workers[index].parker.unpark();
+            }
+        }
+    }
+
+    /// Is there queued work anywhere (the sleeper's last look before parking)?
+    pub(crate) fn has_work_anywhere(&self) -> bool {
+        !self.injector.is_empty() || self.workers.iter().any(Worker::has_queued_work)
+    }
+
+    pub(crate) fn num_tasks(&self) -> usize {
+        // Completed first: every completion counted was spawned before it (Acquire/Release),
+        // so the difference is never negative.
+        let completed = self.foreign.completed.load(Acquire)
+            + self
+                .workers
+                .iter()
+                .map(|w| w.counters.completed())
+                .sum::<u64>();
+        let spawned = self.foreign.spawned.load(Acquire)
+            + self
+                .workers
+                .iter()
+                .map(|w| w.counters.spawned())
+                .sum::<u64>();
+        spawned.saturating_sub(completed) as usize
+    }
+
+    pub(crate) fn metrics(&self) -> Metrics {
+        Metrics::collect(
+            self.workers.iter().map(|w| &*w.counters),
+            self.foreign.spawned.load(Acquire),
+            self.foreign.completed.load(Acquire),
+        )
+    }
+}
+
+/// Counts a task completion for its runtime (per worker when on one of its workers).
+pub(crate) fn count_completed(shared: *const Shared) {
+    match current_worker() {
+        Some(w) if ptr::eq(w.shared(), shared) => w.counters.count_completed(),
+        // SAFETY: the caller holds a reference to a task of `shared`, which keeps it alive.
+        _ => drop(unsafe { &*shared }.foreign.completed.fetch_add(1, Release)),
+    }
+}
+
+/// Counts a freed task block for its runtime; may release the runtime (see module doc).
+pub(crate) fn count_freed(shared: *const Shared) {
+    match current_worker() {
+        Some(w) if ptr::eq(w.shared(), shared) => w.counters.count_freed(),
+        _ => {
+            // SAFETY: the block being freed was still counted, which keeps `shared` alive.
+            let orphans = &unsafe { &*shared }.foreign.orphans;
+            if orphans.fetch_sub(1, AcqRel) == 1 {
+                // SAFETY: the last block of a dropped runtime: release the tasks' reference.
+                unsafe { Arc::decrement_strong_count(shared) };
+            }
+        }
+    }
+}
+
+/// Queues a woken task on the runtime it belongs to.
+pub(crate) fn schedule(task: TaskRef) {
+    // SAFETY: the task's queue reference keeps the runtime alive.
+    let shared = unsafe { &*task.header().shared };
+    if task.header().state.load(Acquire) & BLOCKING != 0 {
+        shared.blocking.push(task, shared);
+        return;
+    }
+    match current_worker() {
+        Some(w) if ptr::eq(w.shared(), shared) => w.schedule_local(task, false),
+        _ => shared.schedule_remote(task),
+    }
+}
+
+/// Drops a task of a closed runtime on this thread. Drops that wake more tasks queue them on
+/// this thread's list instead of recursing, so long chains can't overflow the stack.
+pub(crate) fn cancel_orphan(task: TaskRef) {
+    let mut task = Some(task);
+    let outermost = ORPHANS.with(|list| {
+        let mut list = list.borrow_mut();
+        match list.as_mut() {
+            Some(pending) => {
+                pending.extend(task.take());
+                false
+            }
+            None => {
+                *list = Some(Vec::new());
+                true
+            }
+        }
+    });
+    if !outermost {
+        return;
+    }
+    let mut next = task;
+    while let Some(task) = next {
+        task.shutdown();
+        next = ORPHANS.with(|list| list.borrow_mut().as_mut().and_then(Vec::pop));
+    }
+    ORPHANS.with(|list| *list.borrow_mut() = None);
+}
+
+/// Runs `future` to completion on the calling thread, sleeping while it is pending.
+pub(crate) fn block_on_thread<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let parker = Arc::new(ThreadWaker(Parker::new()));
+    let waker = Waker::from(parker.clone());
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        parker.0.park(None);
+    }
+}
+
+struct ThreadWaker(Parker);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+// --- The registry of live runtimes, for the process-wide views. ------------------------------
+
+struct Registry {
+    live: Vec<Arc<Shared>>,
+    retired: Totals,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    live: Vec::new(),
+    retired: Totals::ZERO,
+});
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every live runtime (for `num_tasks`, `metrics` and `dump` called outside any runtime),
+/// plus the totals of runtimes already dropped.
+pub(crate) fn live_runtimes() -> (Vec<Arc<Shared>>, Totals) {
+    let registry = registry();
+    (registry.live.clone(), registry.retired)
+}
+
+/// Workers a new runtime gets: `TASKLINGS_WORKERS` if set to a positive integer, else the
+/// number of CPUs (Go's GOMAXPROCS).
+pub(crate) fn default_workers() -> usize {
+    std::env::var("TASKLINGS_WORKERS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+// --- The public handle. ------------------------------------------------------------------------
+
+/// A work-stealing runtime: `workers` threads (Go's Ps and Ms) running tasks (Gs).
+/// Dropping it drops every unfinished task and joins its threads — like `main` returning.
+pub struct Runtime {
+    shared: Arc<Shared>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+/// Configures a `Runtime`: `Runtime::builder().workers(2).thread_name("w").build()?`.
+#[derive(Debug, Default)]
+pub struct Builder {
+    workers: Option<usize>,
+    thread_name: Option<String>,
+}
+
+impl Builder {
+    /// Number of worker threads (0 is treated as 1). Default: `runtime::workers()`.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n.max(1));
+        self
+    }
+
+    /// Prefix of the worker threads' names (default `tasklings-worker`).
+    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
+        self.thread_name = Some(name.into());
+        self
+    }
+
+    /// Starts the worker threads.
+    pub fn build(self) -> io::Result<Runtime> {
+        let workers = self.workers.unwrap_or_else(default_workers);
+        let name = self
+            .thread_name
+            .unwrap_or_else(|| "tasklings-worker".to_string());
+        let shared = Shared::new(workers, name.clone());
+        // The reference all task blocks share; released by the last block (module doc).
+        std::mem::forget(shared.clone());
+        let mut runtime = Runtime {
+            shared,
+            threads: Vec::with_capacity(workers),
+        };
+        for index in 0..workers {
+            let shared = runtime.shared.clone();
+            let thread = thread::Builder::new()
+                .name(format!("{name}-{index}"))
+                .spawn(move || worker::run(shared, index))?; // on error, Drop stops the others
+            runtime.threads.push(thread);
+        }
+        registry().live.push(runtime.shared.clone());
+        Ok(runtime)
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runtime {
+    /// A runtime with the default number of workers.
+    ///
+    /// # Panics
+    /// If no worker thread can be started.
+    pub fn new() -> Runtime {
+        Builder::default()
+            .build()
+            .expect("could not start the runtime's worker threads")
+    }
+
+    /// A builder to configure the runtime.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Runs `future` on the calling thread until it completes; `runtime::spawn` inside it
+    /// spawns onto this runtime.
+    ///
+    /// # Panics
+    /// When called from a task (a worker must not block): use `.await` there.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        assert!(
+            current_worker().is_none(),
+            "block_on called from inside a task: a worker thread must not block, use `.await` instead"
+        );
+        let _enter = enter(&self.shared);
+        block_on_thread(future)
+    }
+
+    /// Spawns a task onto this runtime.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.shared.spawn_task(future, None, Location::caller(), 0)
+    }
+
+    /// Runs a blocking closure on the blocking pool (an M without a P).
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.shared.spawn_task(
+            crate::blocking::BlockingTask::new(f),
+            None,
+            Location::caller(),
+            BLOCKING,
+        )
+    }
+
+    /// Number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.shared.workers.len()
+    }
+
+    /// Tasks spawned and not yet finished.
+    pub fn num_tasks(&self) -> usize {
+        self.shared.num_tasks()
+    }
+
+    /// Counters of this runtime, per worker and in total.
+    pub fn metrics(&self) -> Metrics {
+        self.shared.metrics()
+    }
+
+    /// Every live task of this runtime.
+    pub fn dump(&self) -> crate::Dump {
+        crate::dump::collect(|s| ptr::eq(s, &*self.shared))
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("workers", &self.workers())
+            .field("num_tasks", &self.num_tasks())
+            .finish()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let shared = &*self.shared;
+        shared.closed.store(true, SeqCst);
+        shared.idle.take_all_sleepers();
+        for worker in shared.workers.iter() {
+            worker.parker.unpark();
+        }
+        let me = thread::current().id();
+        for thread in self.threads.drain(..) {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
+        shared.blocking.shutdown();
+        while shared.remote_in_flight.load(SeqCst) != 0 {
+            thread::yield_now();
+        }
+        loop {
+            match shared.injector.steal() {
+                Steal::Success(task) => cancel_orphan(task),
+                Steal::Empty => break,
+                Steal::Retry => {}
+            }
+        }
+        crate::slab::for_each_block(|block| {
+            // SAFETY: the block comes from the slab.
+            unsafe { task::shutdown_if_idle(block.cast(), shared) }
+        });
+        shared.timers.clear();
+        {
+            let mut registry = registry();
+            registry.live.retain(|s| !Arc::ptr_eq(s, &self.shared));
+            registry.retired.add(&shared.metrics());
+        }
+        // Blocks still alive (held by JoinHandles or wakers elsewhere) now count down `orphans`.
+        let spawned = shared.foreign.spawned.load(Acquire)
+            + shared
+                .workers
+                .iter()
+                .map(|w| w.counters.spawned())
+                .sum::<u64>();
+        let freed_here: u64 = shared.workers.iter().map(|w| w.counters.freed()).sum();
+        let alive = spawned as i64 - freed_here as i64;
+        if shared.foreign.orphans.fetch_add(alive, AcqRel) + alive == 0 {
+            // SAFETY: no task block is left: release the reference they shared.
+            unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.shared)) };
+        }
+    }
+}

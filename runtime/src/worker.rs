@@ -1,0 +1,375 @@
+//! A worker: one P (local run queue + LIFO slot) driven by one M (an OS thread) — the loop
+//! that Go calls `schedule()`/`findRunnable()`.
+//!
+//! Each turn, a worker takes its next task in this order:
+//! 1. every 61st turn, the injector first (so remote work can't starve) and the timers;
+//! 2. the **LIFO slot** — the task most recently spawned or woken here (Go's `runnext`): a
+//!    message passed to a task is handled while it is still in cache. At most 3 LIFO turns in a
+//!    row, so two tasks waking each other can't starve the queue;
+//! 3. the local ring (`queue`), oldest first;
+//! 4. a batch from the injector (its share: `len / workers + 1`);
+//! 5. **searching**: steal half of another worker's ring (random start), for a bounded number
+//!    of rounds with back-off — Go's spinning M — while at most half the workers search
+//!    (`idle`). In the last round a task left in another worker's LIFO slot for a while is
+//!    taken too, so a task spawned by a worker that then blocks its thread still runs;
+//! 6. **park**: register as a sleeper, look at every queue one last time, then sleep until
+//!    woken or until the next timer is due (`timer`), firing due timers on waking.
+//!
+//! `schedule_local` is the spawn/wake fast path: LIFO slot swap, the evicted task to the ring
+//! (half the ring to the injector when full), then one plain load to see whether a sleeping
+//! worker should be woken. A task woken during its own poll (`yield_now`) goes to the back of
+//! the ring instead. When the runtime closes, the worker cancels whatever is left in its own
+//! queues and exits.
+
+use crate::join::TaskId;
+use crate::metrics::Counters;
+use crate::park::Parker;
+use crate::queue::{Ring, CAPACITY};
+use crate::scheduler::{self, Shared};
+use crate::task::{Header, RunOutcome, TaskRef};
+use crossbeam_deque::Steal;
+use crossbeam_utils::CachePadded;
+use std::cell::Cell;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{
+    AtomicPtr,
+    Ordering::{AcqRel, Acquire},
+};
+use std::sync::Arc;
+
+const MAX_LIFO_STREAK: u32 = 3;
+const INJECTOR_INTERVAL: u32 = 61;
+const SEARCH_ROUNDS: u32 = 40;
+const IDS_PER_BATCH: u64 = 64;
+
+/// One P: the queues other workers may steal from, its parker, its counters, and the state
+/// only its own thread touches.
+pub(crate) struct Worker {
+    pub(crate) index: usize,
+    shared: *const Shared,
+    pub(crate) ring: Ring<Header>,
+    lifo: CachePadded<AtomicPtr<Header>>,
+    pub(crate) parker: Parker,
+    pub(crate) counters: CachePadded<Counters>,
+    core: Core,
+}
+
+/// Touched only by the worker's own thread.
+struct Core {
+    tick: Cell<u32>,
+    lifo_streak: Cell<u32>,
+    searching: Cell<bool>,
+    rng: Cell<u32>,
+    next_id: Cell<u64>,
+    ids_left: Cell<u64>,
+    clock_ms: Cell<u32>,
+    clock_uses: Cell<u32>,
+}
+
+// SAFETY: `core` is only accessed from the worker's own thread (all methods that touch it are
+// called from `run` or from code running inside it, found via the thread-local
+// `current_worker`); everything else is atomic or immutable.
+unsafe impl Sync for Worker {}
+// SAFETY: as above; the raw `shared` pointer is valid for the worker's whole life.
+unsafe impl Send for Worker {}
+
+/// The worker thread's body.
+pub(crate) fn run(shared: Arc<Shared>, index: usize) {
+    let worker = &shared.workers[index];
+    let _enter = scheduler::enter(&shared);
+    scheduler::set_current_worker(worker);
+    worker.run();
+    scheduler::set_current_worker(ptr::null());
+}
+
+impl Worker {
+    pub(crate) fn new(index: usize, shared: *const Shared) -> Worker {
+        Worker {
+            index,
+            shared,
+            ring: Ring::new(),
+            lifo: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
+            parker: Parker::new(),
+            counters: CachePadded::new(Counters::default()),
+            core: Core {
+                tick: Cell::new(0),
+                lifo_streak: Cell::new(0),
+                searching: Cell::new(false),
+                rng: Cell::new(0x9E37_79B9 ^ (index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
+                next_id: Cell::new(0),
+                ids_left: Cell::new(0),
+                clock_ms: Cell::new(crate::dump::now_ms()),
+                clock_uses: Cell::new(0),
+            },
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        // SAFETY: the worker lives inside the `Shared` it points to.
+        unsafe { &*self.shared }
+    }
+
+    /// A fresh task id from this worker's batch.
+    pub(crate) fn next_task_id(&self) -> TaskId {
+        if self.core.ids_left.get() == 0 {
+            self.core.next_id.set(TaskId::reserve(IDS_PER_BATCH));
+            self.core.ids_left.set(IDS_PER_BATCH);
+        }
+        let id = self.core.next_id.get();
+        self.core.next_id.set(id + 1);
+        self.core.ids_left.set(self.core.ids_left.get() - 1);
+        TaskId::from_raw(id)
+    }
+
+    /// A coarse clock for task ages: refreshed every 64 reads and every 61 turns.
+    pub(crate) fn clock_ms(&self) -> u32 {
+        let uses = self.core.clock_uses.get().wrapping_add(1);
+        self.core.clock_uses.set(uses);
+        if uses.is_multiple_of(64) {
+            self.core.clock_ms.set(crate::dump::now_ms());
+        }
+        self.core.clock_ms.get()
+    }
+
+    pub(crate) fn has_queued_work(&self) -> bool {
+        !self.ring.is_empty() || !self.lifo.load(Acquire).is_null()
+    }
+
+    /// The spawn/wake fast path (only on this worker's own thread).
+    pub(crate) fn schedule_local(&self, task: TaskRef, yielded: bool) {
+        if yielded || self.core.lifo_streak.get() >= MAX_LIFO_STREAK {
+            self.push_back(task);
+        } else {
+            let evicted = self.lifo.swap(task.into_raw().as_ptr(), AcqRel);
+            if let Some(evicted) = NonNull::new(evicted) {
+                // SAFETY: the slot owned that task's queue reference; now we do.
+                self.push_back(unsafe { TaskRef::from_raw(evicted) });
+            }
+        }
+        self.shared().wake_one_sleeper();
+    }
+
+    fn push_back(&self, task: TaskRef) {
+        let mut item = task.into_raw().as_ptr();
+        loop {
+            match self.ring.push(item) {
+                Ok(()) => return,
+                Err(back) => item = back,
+            }
+            let injector = &self.shared().injector;
+            let moved = self.ring.take_half(|t| {
+                // SAFETY: every pointer in the ring is a queue reference; it moves over.
+                injector.push(unsafe { TaskRef::from_raw(nonnull(t)) })
+            });
+            if moved {
+                // SAFETY: `item` carries the queue reference we were given.
+                injector.push(unsafe { TaskRef::from_raw(nonnull(item)) });
+                return;
+            }
+        }
+    }
+
+    fn take_lifo(&self) -> Option<TaskRef> {
+        if self.lifo.load(Acquire).is_null() {
+            return None;
+        }
+        let task = NonNull::new(self.lifo.swap(ptr::null_mut(), AcqRel))?;
+        // SAFETY: the slot owned the queue reference.
+        Some(unsafe { TaskRef::from_raw(task) })
+    }
+
+    fn pop_ring(&self) -> Option<TaskRef> {
+        // SAFETY: the ring holds queue references.
+        self.ring
+            .pop()
+            .map(|t| unsafe { TaskRef::from_raw(nonnull(t)) })
+    }
+
+    fn run(&self) {
+        loop {
+            if self.shared().closed.load(Acquire) {
+                break;
+            }
+            if let Some(task) = self.next_task().or_else(|| self.search()) {
+                self.run_task(task);
+            } else {
+                self.park();
+            }
+        }
+        self.drain();
+    }
+
+    fn run_task(&self, task: TaskRef) {
+        if self.core.searching.replace(false) && self.shared().idle.stop_searching() {
+            // The last searcher found work: let another worker look for more (chaining).
+            self.shared().wake_one_sleeper();
+        }
+        self.counters.count_poll();
+        if let RunOutcome::Reschedule(task) = task.run() {
+            self.push_back(task);
+        }
+    }
+
+    fn next_task(&self) -> Option<TaskRef> {
+        let tick = self.core.tick.get().wrapping_add(1);
+        self.core.tick.set(tick);
+        if tick.is_multiple_of(INJECTOR_INTERVAL) {
+            self.core.clock_ms.set(crate::dump::now_ms());
+            self.fire_timers();
+            if let Some(task) = self.pop_injector(false) {
+                return Some(task);
+            }
+        }
+        if self.core.lifo_streak.get() < MAX_LIFO_STREAK {
+            if let Some(task) = self.take_lifo() {
+                self.core.lifo_streak.set(self.core.lifo_streak.get() + 1);
+                return Some(task);
+            }
+        }
+        self.core.lifo_streak.set(0);
+        self.pop_ring()
+            .or_else(|| self.take_lifo())
+            .or_else(|| self.pop_injector(true))
+    }
+
+    /// One task from the injector; with `batch`, also this worker's share into its ring.
+    fn pop_injector(&self, batch: bool) -> Option<TaskRef> {
+        let injector = &self.shared().injector;
+        if injector.is_empty() {
+            return None;
+        }
+        let first = loop {
+            match injector.steal() {
+                Steal::Success(task) => break task,
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        };
+        if batch {
+            let share = (injector.len() / self.shared().workers.len() + 1).min(CAPACITY / 2);
+            for _ in 1..share {
+                match injector.steal() {
+                    Steal::Success(task) => self.push_back(task),
+                    _ => break,
+                }
+            }
+        }
+        Some(first)
+    }
+
+    /// Looks for work elsewhere, as one of the (at most half the) searching workers.
+    fn search(&self) -> Option<TaskRef> {
+        let shared = self.shared();
+        if !self.core.searching.get() {
+            if !shared.idle.try_start_searching() {
+                return None;
+            }
+            self.core.searching.set(true);
+        }
+        for round in 0..SEARCH_ROUNDS {
+            if let Some(task) = self.steal_round() {
+                return Some(task);
+            }
+            if shared.closed.load(Acquire) {
+                return None;
+            }
+            if self.fire_timers() > 0 {
+                return self.next_task();
+            }
+            if round < SEARCH_ROUNDS / 2 {
+                (0..64).for_each(|_| std::hint::spin_loop());
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        self.steal_stuck_lifo()
+    }
+
+    fn steal_round(&self) -> Option<TaskRef> {
+        let workers = &self.shared().workers;
+        let start = self.next_random() as usize % workers.len();
+        for i in 0..workers.len() {
+            let victim = &workers[(start + i) % workers.len()];
+            if victim.index == self.index {
+                continue;
+            }
+            if let Some(task) = victim.ring.steal_half_into(&self.ring) {
+                self.counters.count_steal();
+                // SAFETY: stolen ring entries are queue references.
+                return Some(unsafe { TaskRef::from_raw(nonnull(task)) });
+            }
+        }
+        self.pop_injector(true)
+    }
+
+    /// Takes a task that sat in another worker's LIFO slot across a short wait: that worker
+    /// is probably stuck in a long poll (Go steals `runnext` the same way, after `usleep(3)`).
+    fn steal_stuck_lifo(&self) -> Option<TaskRef> {
+        for victim in self.shared().workers.iter() {
+            let seen = victim.lifo.load(Acquire);
+            if victim.index == self.index || seen.is_null() {
+                continue;
+            }
+            (0..200).for_each(|_| std::hint::spin_loop());
+            if victim.lifo.load(Acquire) == seen {
+                if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
+                    self.counters.count_steal();
+                    // SAFETY: the slot owned the queue reference.
+                    return Some(unsafe { TaskRef::from_raw(task) });
+                }
+            }
+        }
+        None
+    }
+
+    fn next_random(&self) -> u32 {
+        let mut x = self.core.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.core.rng.set(x);
+        x
+    }
+
+    /// Wakes the tasks whose timers are due; they land in this worker's queues.
+    fn fire_timers(&self) -> usize {
+        self.shared().timers.fire_due()
+    }
+
+    fn park(&self) {
+        let shared = self.shared();
+        if self.core.searching.replace(false)
+            && shared.idle.stop_searching()
+            && shared.has_work_anywhere()
+        {
+            return; // the last searcher must not sleep on work that just arrived
+        }
+        shared.idle.register_sleeper(self.index);
+        if shared.closed.load(Acquire) || shared.has_work_anywhere() {
+            if !shared.idle.unregister_sleeper(self.index) {
+                self.core.searching.set(true); // a waker picked us: we count as searching
+            }
+            return;
+        }
+        self.counters.count_park();
+        self.parker.park(shared.timers.park_timeout());
+        if !shared.idle.unregister_sleeper(self.index) {
+            self.core.searching.set(true);
+        }
+        self.fire_timers();
+    }
+
+    /// Cancels everything left in this worker's queues (runtime shutdown).
+    fn drain(&self) {
+        if self.core.searching.replace(false) {
+            self.shared().idle.stop_searching();
+        }
+        while let Some(task) = self.take_lifo().or_else(|| self.pop_ring()) {
+            task.shutdown();
+        }
+    }
+}
+
+fn nonnull(task: *mut Header) -> NonNull<Header> {
+    NonNull::new(task).expect("queues never hold null")
+}
