@@ -39,11 +39,8 @@ mod runner;
 mod shapes;
 #[path = "compare/stats.rs"]
 mod stats;
-// The Tasklings contender joins once `runtime` exports the API of /work/coord/CONTRACTS.md;
-// until then the plan leaves it out (TASKLINGS_BUILT) with a note.
-// #[path = "compare/tasklings.rs"]
-// mod tasklings;
-const TASKLINGS_BUILT: bool = false;
+#[path = "compare/tasklings.rs"]
+mod tasklings;
 #[path = "compare/threads.rs"]
 mod threads;
 #[path = "compare/tokio_mt.rs"]
@@ -75,7 +72,7 @@ fn main() -> ExitCode {
 /// Inside a child process: measure one job and print its result line.
 fn child(args: &[String]) -> ExitCode {
     let result = Job::from_args(args).and_then(|job| match job.imp {
-        Impl::Tasklings => Err("the Tasklings runtime is not built into this bench yet".into()),
+        Impl::Tasklings => async_shapes::run::<tasklings::Tasklings>(&job),
         Impl::Tokio => async_shapes::run::<tokio_mt::Tokio>(&job),
         Impl::Rayon => rayon_pool::run(&job),
         Impl::Std => threads::run(&job),
@@ -103,12 +100,6 @@ fn compare(options: &Options) -> ExitCode {
     for case in &mut cases {
         case.contenders
             .retain(|(imp, _)| options.impls.is_empty() || options.impls.contains(imp));
-    }
-    if !TASKLINGS_BUILT {
-        notes.push("Tasklings not built into the bench yet (runtime API incomplete)".into());
-        for case in &mut cases {
-            case.contenders.retain(|(imp, _)| *imp != Impl::Tasklings);
-        }
     }
     let wants_go = cases
         .iter()
@@ -174,8 +165,8 @@ fn compare(options: &Options) -> ExitCode {
                     },
                 };
                 let go_binary = go_program.as_ref().map(|g| g.binary.as_path());
-                let outcome = runner::run(&job, go_binary, timeout);
-                match &outcome {
+                let runner::Outcome { result, stderr } = runner::run(&job, go_binary, timeout);
+                match &result {
                     Ok(m) => eprintln!(
                         "[{}/{}] {} round {}/{}: {} {} ns/op{}",
                         index + 1,
@@ -201,7 +192,12 @@ fn compare(options: &Options) -> ExitCode {
                         );
                     }
                 }
-                row.runs.push(outcome);
+                if options.verbose {
+                    for line in stderr.lines() {
+                        eprintln!("    {line}");
+                    }
+                }
+                row.runs.push(result);
             }
         }
         results.push(CaseResult {

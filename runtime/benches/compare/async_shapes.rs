@@ -48,6 +48,11 @@ pub trait AsyncRuntime: Sized + 'static {
     fn wait_for(gate: &'static Self::Gate) -> impl Future<Output = ()> + Send + 'static;
     /// Opens `gate`, waking every task waiting on it.
     fn open(gate: &Self::Gate);
+    /// The runtime's own counters after a run (spawns, polls, steals, parks), if it keeps any;
+    /// the child prints them on stderr, and `--verbose` shows them.
+    fn counters(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Spawns from inside a task and detaches (drops the JoinHandle), as `go f()` does.
@@ -150,6 +155,9 @@ pub fn run<R: AsyncRuntime>(job: &Job) -> Result<Measurement, String> {
         Shape::MemParked => mem_parked(&rt, n),
         Shape::WakeLatency => wake_latency(&rt, n, m, job.warmup),
     };
+    if let Some(counters) = rt.counters() {
+        eprintln!("counters: {counters}");
+    }
     drop(rt);
     Ok(measurement)
 }

@@ -20,6 +20,7 @@ usage: cargo bench -p runtime --bench compare -- [options]
   --workers N         worker threads / GOMAXPROCS (default: the machine's CPUs)
   --warmup N          untimed iterations before the timed one in each run (default 1)
   --no-go             skip the Go contender
+  --verbose           show what each child wrote to stderr (Tasklings' own counters)
   --full              the full sizes even without --bench (running the binary directly)
   --smoke             tiny sizes, 1 run (what `cargo test` runs: no --bench argument)
 
@@ -56,6 +57,7 @@ pub struct Options {
     pub workers: usize,
     pub warmup: u32,
     pub go: bool,
+    pub verbose: bool,
 }
 
 /// Parses the arguments after the program name.
@@ -67,6 +69,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let (mut shapes, mut impls) = (Vec::new(), Vec::new());
     let (mut runs, mut workers, mut warmup) = (None, None, None);
     let mut go = true;
+    let mut verbose = false;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -80,6 +83,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--json" => output = Output::Json,
             "--markdown" => output = Output::Markdown,
             "--no-go" => go = false,
+            "--verbose" => verbose = true,
             "--shape" => {
                 for name in value("--shape")?.split(',') {
                     shapes.push(Shape::from_name(name).ok_or(format!("unknown shape {name:?}"))?);
@@ -108,6 +112,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             .max(1),
         warmup: warmup.unwrap_or(size.default_warmup()),
         go,
+        verbose,
     }))
 }
 

@@ -11,8 +11,25 @@ use std::time::{Duration, Instant};
 
 use crate::job::{Impl, Job, Measurement};
 
+/// What a child left behind.
+pub struct Outcome {
+    pub result: Result<Measurement, String>,
+    /// Everything it wrote to stderr (counters, warnings, a panic).
+    pub stderr: String,
+}
+
 /// Runs `job` and waits at most `timeout` for it.
-pub fn run(job: &Job, go: Option<&Path>, timeout: Duration) -> Result<Measurement, String> {
+pub fn run(job: &Job, go: Option<&Path>, timeout: Duration) -> Outcome {
+    match run_child(job, go, timeout) {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome {
+            result: Err(e),
+            stderr: String::new(),
+        },
+    }
+}
+
+fn run_child(job: &Job, go: Option<&Path>, timeout: Duration) -> Result<Outcome, String> {
     let mut command = match job.imp {
         Impl::Go => {
             let mut c = Command::new(go.ok_or("the Go program was not built")?);
@@ -51,18 +68,24 @@ pub fn run(job: &Job, go: Option<&Path>, timeout: Duration) -> Result<Measuremen
     };
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
-    let last_words = stderr.lines().rev().find(|l| !l.trim().is_empty());
+    // The last line that says something: a panic's message comes before rustc's "note: run
+    // with RUST_BACKTRACE=1" line.
+    let last_words = stderr.lines().rev().find(|l| {
+        let l = l.trim();
+        !l.is_empty() && !l.starts_with("note:") && !l.starts_with("counters:")
+    });
     let last_words = last_words
         .map(|l| format!(": {}", l.trim()))
         .unwrap_or_default();
-    match status {
+    let result = match status {
         None => Err(format!(
             "timed out after {} s{last_words}",
             timeout.as_secs()
         )),
         Some(s) if !s.success() => Err(format!("child failed ({s}){last_words}")),
         Some(_) => stdout.parse(),
-    }
+    };
+    Ok(Outcome { result, stderr })
 }
 
 fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {

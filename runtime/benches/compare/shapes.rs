@@ -86,7 +86,7 @@ impl Case {
             Shape::ForkJoin => format!(
                 "ns per fork: fib({}) by spawn-and-await, {} forks, no cutoff",
                 self.n,
-                forks(self.n)
+                crate::report::ns_text(forks(self.n) as f64)
             ),
             Shape::MemParked => {
                 format!("resident bytes per task, {n} tasks parked on one gate (ns: spawn+park)")

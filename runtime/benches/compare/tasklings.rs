@@ -60,4 +60,12 @@ impl AsyncRuntime for Tasklings {
     fn open(gate: &Self::Gate) {
         gate.done();
     }
+
+    fn counters(&self) -> Option<String> {
+        let m = self.0.metrics();
+        Some(format!(
+            "spawned {} completed {} polls {} steals {} parks {}",
+            m.spawned, m.completed, m.polls, m.steals, m.parks
+        ))
+    }
 }
