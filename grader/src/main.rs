@@ -1,2 +1,52 @@
-//! The Tasklings grader (under construction).
-fn main() {}
+//! The Tasklings grader: builds a learner's exercise (or a submission) in a pristine scratch
+//! workspace, runs its hidden tests one process each under timeouts, and reports verdicts that
+//! learner code can't forge — to a person, or as JSON, JUnit or Gradescope results.
+//!
+//! The parts, in the order a `grader run` meets them:
+//! `cli` (options) → `commands::*` (one file per command) → `repo` + `manifest` (what exercises
+//! exist) → `grading` (one exercise end to end) → `scratch` (the pristine copy) → `cargo_build`
+//! (the hidden test binary or the compiler's errors) → `protocol` (list and run tests, judge them)
+//! → `sandbox` (one process: group, limits, timeout, result channel) → `results` (the model) →
+//! `report::*` (the writers) and `state` (the learner's progress).
+
+mod cargo_build;
+mod cli;
+mod commands;
+mod grading;
+mod interrupt;
+mod manifest;
+mod progress;
+mod protocol;
+mod repo;
+mod report;
+mod results;
+mod sandbox;
+mod scratch;
+mod state;
+mod style;
+mod suggest;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::commands::Outcome;
+use crate::style::Style;
+
+fn main() -> ExitCode {
+    interrupt::install();
+    // clap prints usage errors itself and exits with status 2.
+    let cli = cli::Cli::parse();
+    match commands::dispatch(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::from(1),
+        Err(error) => {
+            let style = Style::stderr();
+            eprintln!("{} {error}", style.fail("error:"));
+            for cause in error.chain().skip(1) {
+                eprintln!("  {} {cause}", style.dim("because:"));
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -617,11 +617,12 @@ fn threads_text() -> String {
         })
         .collect();
     threads.sort();
+    // Leave out the harness's own threads: the main thread (waiting for the test) and the
+    // watchdog ("tasklings-watchdog", cut to 15 bytes by the kernel).
+    let main_thread = u64::from(std::process::id());
+    threads.retain(|(tid, name, _)| *tid != main_thread && name != "tasklings-watch");
     let mut text = format!("threads of the test process ({}):\n", threads.len());
     for (tid, name, state) in threads {
-        if name == "tasklings-watch" {
-            continue; // the watchdog itself ("tasklings-watchdog", cut to 15 bytes by the kernel)
-        }
         let _ = writeln!(text, "  thread {tid} '{name}': {state}");
     }
     text

@@ -1,0 +1,215 @@
+//! Building a scratch workspace with Cargo: `cargo test --no-run --offline --message-format=json`,
+//! read as JSON (never scraped from the terminal), into either the hidden test binary or the
+//! compiler's rendered errors.
+//!
+//! Builds go to their own target directory, `<target>/tasklings/build` (the `cargo grade` that
+//! runs us holds the lock on `<target>/debug`), shared by every exercise and every scratch slot so
+//! dependencies are compiled once. A lock file around "build, then copy the binary out" keeps two
+//! graders from swapping each other's binaries: the copy in the slot is what runs.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::progress::Progress;
+use crate::repo::Repo;
+use crate::scratch::{self, Scratch};
+
+/// What a build produced.
+#[derive(Debug)]
+pub enum BuildOutcome {
+    /// The hidden test binary, copied into the scratch slot.
+    Built(PathBuf),
+    /// The compiler rejected the code.
+    CompileError {
+        /// The compiler's messages, as it renders them for a terminal (without colour).
+        rendered: String,
+        /// True when the exercise's own code compiled but the hidden tests don't compile against
+        /// it (a changed signature, say).
+        in_hidden_tests: bool,
+    },
+    /// Cargo itself failed (a broken manifest, a dependency it can't find offline).
+    CargoFailed(String),
+}
+
+/// The cargo to run: `$CARGO` (set when we run under `cargo grade`), else `cargo` on PATH.
+pub fn cargo_program() -> PathBuf {
+    std::env::var_os("CARGO")
+        .filter(|cargo| !cargo.is_empty())
+        .map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+/// Builds the hidden tests of the scratch workspace.
+pub fn build(repo: &Repo, scratch: &Scratch, progress: &Progress) -> Result<BuildOutcome> {
+    let build_dir = repo.grader_dir().join("build");
+    let lock_path = repo.grader_dir().join("build.lock");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("can't open {}", lock_path.display()))?;
+    if !scratch::flock(&lock, false)? {
+        progress.status("waiting for another grader's build to finish");
+        scratch::flock(&lock, true)?;
+    }
+
+    let mut outcome = cargo_test_no_run(scratch, &build_dir, true, progress)?;
+    if let BuildOutcome::CargoFailed(stderr) = &outcome {
+        if stderr.contains("offline") {
+            // Dependencies not downloaded yet (a fresh clone): fetch them once, then build.
+            progress.status("downloading the exercises' dependencies (once)");
+            outcome = cargo_test_no_run(scratch, &build_dir, false, progress)?;
+        }
+    }
+    if let BuildOutcome::Built(binary) = outcome {
+        let bin_dir = scratch.root.join("bin");
+        std::fs::create_dir_all(&bin_dir)
+            .with_context(|| format!("can't create {}", bin_dir.display()))?;
+        let copy = bin_dir.join("hidden");
+        let partial = bin_dir.join("hidden.partial");
+        std::fs::copy(&binary, &partial)
+            .with_context(|| format!("can't copy {} to {}", binary.display(), partial.display()))?;
+        std::fs::rename(&partial, &copy)
+            .with_context(|| format!("can't move {} into place", copy.display()))?;
+        return Ok(BuildOutcome::Built(copy));
+    }
+    Ok(outcome)
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    #[serde(default)]
+    target: Option<Target>,
+    #[serde(default)]
+    profile: Option<Profile>,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+    #[serde(default)]
+    message: Option<CompilerMessage>,
+    #[serde(default)]
+    success: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+    kind: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    test: bool,
+}
+
+#[derive(Deserialize)]
+struct CompilerMessage {
+    level: String,
+    rendered: Option<String>,
+}
+
+fn cargo_test_no_run(
+    scratch: &Scratch,
+    build_dir: &Path,
+    offline: bool,
+    progress: &Progress,
+) -> Result<BuildOutcome> {
+    let cargo = cargo_program();
+    let mut command = Command::new(&cargo);
+    command
+        .args([
+            "test",
+            "--no-run",
+            "--message-format=json",
+            "--test",
+            "hidden",
+        ])
+        .args(offline.then_some("--offline"))
+        .current_dir(&scratch.root)
+        .env("CARGO_TARGET_DIR", build_dir)
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|error| {
+        if error.kind() == std::io::ErrorKind::NotFound {
+            anyhow::anyhow!(
+                "could not run `{}`: it is not on PATH. Install Rust with rustup \
+                 (https://rustup.rs), open a new terminal, and try again.",
+                cargo.display()
+            )
+        } else {
+            anyhow::anyhow!("could not run `{}`: {error}", cargo.display())
+        }
+    })?;
+    let mut stderr_pipe = child.stderr.take().context("cargo's stderr")?;
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr_pipe.read_to_string(&mut text);
+        text
+    });
+
+    let stdout = child.stdout.take().context("cargo's stdout")?;
+    let mut binary = None;
+    let mut errors: Vec<String> = Vec::new();
+    let mut in_hidden_tests = false;
+    let mut compiled = 0usize;
+    let mut success = false;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("can't read cargo's output")?;
+        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else {
+            continue;
+        };
+        match message.reason.as_str() {
+            "compiler-artifact" => {
+                compiled += 1;
+                if let Some(target) = &message.target {
+                    progress.status(&format!("building: {} ({compiled} crates)", target.name));
+                    let is_test = message.profile.as_ref().is_some_and(|p| p.test);
+                    if target.name == "hidden" && target.kind.iter().any(|k| k == "test") && is_test
+                    {
+                        binary = message.executable.clone();
+                    }
+                }
+            }
+            "compiler-message" => {
+                if let Some(compiler) = &message.message {
+                    if compiler.level == "error" {
+                        if let Some(rendered) = &compiler.rendered {
+                            errors.push(rendered.trim_end().to_owned());
+                        }
+                        let hidden = message.target.as_ref().is_some_and(|t| t.name == "hidden");
+                        in_hidden_tests |= hidden;
+                    }
+                }
+            }
+            "build-finished" => success = message.success.unwrap_or(false),
+            _ => {}
+        }
+    }
+    let status = child.wait().context("cargo did not finish")?;
+    let stderr = stderr_reader.join().unwrap_or_default();
+    if crate::interrupt::requested() {
+        anyhow::bail!("interrupted");
+    }
+    if status.success() && success {
+        return match binary {
+            Some(binary) => Ok(BuildOutcome::Built(binary)),
+            None => Ok(BuildOutcome::CargoFailed(
+                "cargo built no hidden test binary".to_owned(),
+            )),
+        };
+    }
+    if !errors.is_empty() {
+        // Only the hidden tests failed when every error came from them.
+        return Ok(BuildOutcome::CompileError {
+            rendered: errors.join("\n\n"),
+            in_hidden_tests,
+        });
+    }
+    Ok(BuildOutcome::CargoFailed(stderr.trim().to_owned()))
+}

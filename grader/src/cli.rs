@@ -1,0 +1,84 @@
+//! The command line. The doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::Format;
+
+/// Tasklings' grader: runs the hidden tests of your exercises and tells you what to do next.
+///
+/// Exit status: 0 when every graded exercise passes, 1 when any fails, 2 on a usage or internal
+/// error (with a message saying what to do).
+#[derive(Debug, Parser)]
+#[command(name = "grader", bin_name = "cargo grade", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout (replaced atomically).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Take hidden tests from DIR/<slug>/ instead of grader/hidden/<slug>/ (private test sets).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub hidden: Option<PathBuf>,
+
+    /// The Tasklings repository (default: found from the current folder; env TASKLINGS_ROOT).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The learning path: each exercise, its status and score, and what to do next (the default).
+    List,
+    /// Grade exercises: your current code, or a submission folder.
+    Run {
+        /// Exercises to grade (all when none is named).
+        slugs: Vec<String>,
+        /// Grade the editable files found under DIR (same relative paths) in a pristine scratch
+        /// copy of the exercise; your own exercise folder is not touched. Needs one SLUG.
+        #[arg(long, value_name = "DIR")]
+        submission: Option<PathBuf>,
+        /// Run only correctness tests (timing checks are reported as skipped): faster feedback.
+        #[arg(long)]
+        skip_timing: bool,
+    },
+    /// Re-grade the current exercise on every save. Keys: h hint, n next, r re-run, l list,
+    /// q quit.
+    Watch {
+        /// The exercise to start with (default: the first one that doesn't pass yet).
+        slug: Option<String>,
+        /// Run only correctness tests: faster feedback.
+        #[arg(long)]
+        skip_timing: bool,
+        /// Don't watch files; re-grade only when you press r (when file watching doesn't work,
+        /// e.g. on some network or WSL file systems).
+        #[arg(long)]
+        manual: bool,
+    },
+    /// Show the next hint for an exercise (default: the current one).
+    Hint {
+        /// The exercise.
+        slug: Option<String>,
+    },
+    /// For instructors: every solution passes every test, every starter compiles and fails,
+    /// every manifest, hint list and chapter link is sound.
+    Verify {
+        /// Exercises to check (all when none is named).
+        slugs: Vec<String>,
+    },
+    /// For instructors: scaffold a new exercise, its solution, hidden tests and chapter stub.
+    New {
+        /// The new exercise's slug (lowercase words joined by `-`, e.g. `worker-pool`).
+        slug: String,
+        /// Its title (default: the slug in words).
+        #[arg(long)]
+        title: Option<String>,
+    },
+}

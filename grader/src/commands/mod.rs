@@ -1,0 +1,68 @@
+//! One file per command; each takes the parsed options and returns how the grader should exit.
+
+pub mod hint;
+pub mod list;
+pub mod new;
+pub mod run;
+pub mod verify;
+pub mod watch;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::repo::{Exercise, Repo};
+use crate::report::Format;
+use crate::state::State;
+
+/// How a command that worked ended: exit status 0 or 1. (Errors are exit status 2.)
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything graded passes (or the command has nothing to grade).
+    Success,
+    /// Something graded doesn't pass.
+    Failure,
+}
+
+/// Options every command may use.
+#[derive(Clone, Debug)]
+pub struct Common {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub hidden: Option<PathBuf>,
+}
+
+/// Runs the command the command line names.
+pub fn dispatch(cli: Cli) -> Result<Outcome> {
+    let repo = Repo::discover(cli.root.as_deref())?;
+    let common = Common {
+        format: cli.format,
+        output: cli.output,
+        hidden: cli.hidden,
+    };
+    match cli.command.unwrap_or(Command::List) {
+        Command::List => list::run(&repo, &common),
+        Command::Run {
+            slugs,
+            submission,
+            skip_timing,
+        } => run::run(&repo, &common, &slugs, submission, skip_timing),
+        Command::Watch {
+            slug,
+            skip_timing,
+            manual,
+        } => watch::run(&repo, &common, slug, skip_timing, manual),
+        Command::Hint { slug } => hint::run(&repo, &common, slug),
+        Command::Verify { slugs } => verify::run(&repo, &common, &slugs),
+        Command::New { slug, title } => new::run(&repo, &slug, title),
+    }
+}
+
+/// The exercise to work on: the first in learning-path order whose last run didn't pass.
+pub fn current<'a>(exercises: &'a [Exercise], state: &State) -> Option<&'a Exercise> {
+    exercises
+        .iter()
+        .find(|e| e.manifest.is_ok() && !state.passes(&e.slug))
+}

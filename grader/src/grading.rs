@@ -1,0 +1,320 @@
+//! Grading one exercise, end to end: scratch workspace → build → list the hidden tests → run
+//! them → an [`ExerciseResult`].
+//!
+//! Correctness tests run in parallel, up to one per CPU; timing tests run afterwards, one at a
+//! time, with nothing else of ours running, so they measure the code and not the grader. Every
+//! test is its own process (see `protocol` and `sandbox`).
+//!
+//! What the learner's code does is never an `Err` here: compile errors, crashes and hangs are
+//! verdicts. `Err` means the grader itself could not work (no cargo, an unreadable repository)
+//! and becomes exit status 2.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::cargo_build::{self, BuildOutcome};
+use crate::progress::Progress;
+use crate::protocol::{self, HiddenBinary, ListedTest};
+use crate::repo::{Exercise, Repo};
+use crate::results::{ExerciseResult, TestKind, TestResult, TestStatus};
+use crate::scratch::{self, ScratchError, Source};
+
+/// How to grade.
+#[derive(Clone, Debug, Default)]
+pub struct GradeOptions {
+    /// A folder of hidden tests to use instead of `grader/hidden` (`<dir>/<slug>/main.rs`).
+    pub hidden: Option<PathBuf>,
+    /// Leave timing tests out (reported as skipped): correctness only, for fast feedback.
+    pub skip_timing: bool,
+}
+
+/// Grades `exercise` with editable files from `source`.
+pub fn grade(
+    repo: &Repo,
+    exercise: &Exercise,
+    source: &Source,
+    options: &GradeOptions,
+    progress: &Progress,
+) -> Result<ExerciseResult> {
+    let slug = exercise.slug.as_str();
+    progress.start(slug);
+    let manifest = match &exercise.manifest {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            return Ok(single_error(
+                exercise,
+                "manifest",
+                format!("{error}\n(`cargo grade verify {slug}` checks the manifest)"),
+                0.0,
+                vec![],
+            ))
+        }
+    };
+    let hidden_dir = repo.hidden_dir(slug, options.hidden.as_deref());
+    progress.status("preparing a scratch copy");
+    let scratch = match scratch::prepare(repo, exercise, manifest, source, &hidden_dir) {
+        Ok(scratch) => scratch,
+        Err(error @ ScratchError::MissingEditable { .. }) => {
+            let total = cached_total(repo, slug, &hidden_dir);
+            return Ok(single_error(
+                exercise,
+                "submission",
+                error.to_string(),
+                total,
+                vec![],
+            ));
+        }
+        Err(ScratchError::Other(error)) => return Err(error),
+    };
+    let paths = protocol::path_map(
+        slug,
+        &display_dir(repo, &source.dir(repo, slug)),
+        &display_dir(repo, &hidden_dir),
+    );
+
+    progress.status("building");
+    let binary = match cargo_build::build(repo, &scratch, progress)? {
+        BuildOutcome::Built(binary) => binary,
+        BuildOutcome::CompileError {
+            rendered,
+            in_hidden_tests,
+        } => {
+            let rendered = paths.apply(&rendered);
+            let message = if in_hidden_tests {
+                format!(
+                    "the hidden tests don't compile against this code: did a public signature \
+                     change? They call the API that the exercise's doc comments describe.\n\n\
+                     {rendered}"
+                )
+            } else {
+                format!("the code doesn't compile:\n\n{rendered}")
+            };
+            let total = cached_total(repo, slug, &hidden_dir);
+            let test = TestResult::compile_failure(TestStatus::Fail, message, total);
+            return Ok(ExerciseResult::from_tests(
+                slug,
+                &manifest.title,
+                vec![test],
+                scratch.notes,
+            ));
+        }
+        BuildOutcome::CargoFailed(stderr) => {
+            let total = cached_total(repo, slug, &hidden_dir);
+            return Ok(single_error(
+                exercise,
+                "build",
+                format!("cargo could not build the exercise:\n{stderr}"),
+                total,
+                scratch.notes,
+            ));
+        }
+    };
+
+    let hidden = HiddenBinary {
+        path: binary,
+        cwd: scratch.crate_dir.clone(),
+        paths,
+    };
+    progress.status("listing the hidden tests");
+    let tests = match protocol::list(&hidden) {
+        Ok(tests) => tests,
+        Err(message) => {
+            return Ok(single_error(
+                exercise,
+                "hidden tests",
+                message,
+                0.0,
+                scratch.notes,
+            ))
+        }
+    };
+    remember_total(repo, slug, &hidden_dir, &tests);
+
+    let skip_timing = options.skip_timing || !manifest.timing;
+    let results = run_tests(&hidden, &tests, skip_timing, progress);
+    Ok(ExerciseResult::from_tests(
+        slug,
+        &manifest.title,
+        results,
+        scratch.notes,
+    ))
+}
+
+/// Runs every listed test: correctness tests in parallel, then timing tests one by one.
+/// Results come back in the order of `tests`.
+fn run_tests(
+    binary: &HiddenBinary,
+    tests: &[ListedTest],
+    skip_timing: bool,
+    progress: &Progress,
+) -> Vec<TestResult> {
+    let slots: Vec<Mutex<Option<TestResult>>> = tests.iter().map(|_| Mutex::new(None)).collect();
+    let done = AtomicUsize::new(0);
+    let report_done = || {
+        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+        progress.status(&format!(
+            "running tests: {finished} of {} done",
+            tests.len()
+        ));
+    };
+    progress.status(&format!("running {} tests", tests.len()));
+
+    let correctness: Vec<usize> = (0..tests.len())
+        .filter(|&i| tests[i].kind != TestKind::Timing)
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(correctness.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(&index) = correctness.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let result = protocol::run_test(binary, &tests[index]);
+                    *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+                    report_done();
+                }
+            });
+        }
+    });
+
+    for (index, test) in tests.iter().enumerate() {
+        if test.kind != TestKind::Timing {
+            continue;
+        }
+        let result = if skip_timing {
+            TestResult::new(
+                &test.name,
+                test.kind,
+                test.points,
+                TestStatus::Skipped,
+                "not run: timing checks are off (--skip-timing); run without it for the full \
+                 grade"
+                    .to_owned(),
+                0,
+            )
+        } else if crate::interrupt::requested() {
+            TestResult::new(
+                &test.name,
+                test.kind,
+                test.points,
+                TestStatus::Error,
+                "not run: the grader was interrupted".to_owned(),
+                0,
+            )
+        } else {
+            protocol::run_test(binary, test)
+        };
+        *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+        report_done();
+    }
+
+    slots
+        .into_iter()
+        .zip(tests)
+        .map(|(slot, test)| {
+            slot.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unwrap_or_else(|| {
+                    TestResult::new(
+                        &test.name,
+                        test.kind,
+                        test.points,
+                        TestStatus::Error,
+                        "not run".to_owned(),
+                        0,
+                    )
+                })
+        })
+        .collect()
+}
+
+/// An exercise result that is one error, standing for everything that could not run.
+fn single_error(
+    exercise: &Exercise,
+    what: &str,
+    message: String,
+    max_score: f64,
+    notes: Vec<String>,
+) -> ExerciseResult {
+    let mut test = TestResult::compile_failure(TestStatus::Error, message, max_score);
+    test.name = what.to_owned();
+    ExerciseResult::from_tests(&exercise.slug, exercise.title(), vec![test], notes)
+}
+
+/// `dir` as the reader knows it: repository-relative when inside the repository.
+fn display_dir(repo: &Repo, dir: &Path) -> PathBuf {
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    repo.relative(&canonical).to_path_buf()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The total points of an exercise, remembered from its last successful listing, so that code that
+// doesn't compile scores 0 of the full total (Gradescope and the JSON report show a real maximum).
+
+#[derive(Serialize, Deserialize)]
+struct RememberedTotal {
+    hidden_digest: u64,
+    total: f64,
+}
+
+fn total_file(repo: &Repo, slug: &str) -> PathBuf {
+    repo.grader_dir()
+        .join("totals")
+        .join(format!("{slug}.json"))
+}
+
+/// A digest of the hidden tests' sources: a remembered total is valid only for the same tests.
+fn hidden_digest(hidden_dir: &Path) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let mut pending = vec![hidden_dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = pending.pop() {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    for file in files {
+        file.strip_prefix(hidden_dir)
+            .unwrap_or(&file)
+            .hash(&mut hasher);
+        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+fn remember_total(repo: &Repo, slug: &str, hidden_dir: &Path, tests: &[ListedTest]) {
+    let remembered = RememberedTotal {
+        hidden_digest: hidden_digest(hidden_dir),
+        total: tests.iter().map(|t| t.points).sum(),
+    };
+    let path = total_file(repo, slug);
+    if let (Some(parent), Ok(text)) = (path.parent(), serde_json::to_string(&remembered)) {
+        // A cache: failing to write it only costs a less informative maximum later.
+        let _ = std::fs::create_dir_all(parent);
+        let _ = crate::state::write_atomically(&path, text.as_bytes());
+    }
+}
+
+fn cached_total(repo: &Repo, slug: &str, hidden_dir: &Path) -> f64 {
+    std::fs::read_to_string(total_file(repo, slug))
+        .ok()
+        .and_then(|text| serde_json::from_str::<RememberedTotal>(&text).ok())
+        .filter(|remembered| remembered.hidden_digest == hidden_digest(hidden_dir))
+        .map_or(0.0, |remembered| remembered.total)
+}

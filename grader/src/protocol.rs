@@ -1,0 +1,475 @@
+//! The grader's side of the hidden-test protocol (the binary's side is `probes::harness`).
+//!
+//! `list` asks a hidden test binary which tests it holds; `run_test` runs one of them in a
+//! process of its own (through `sandbox`) and turns what came back into a [`TestResult`].
+//!
+//! Verdicts come **only** from records on the result channel that carry this process's nonce.
+//! Stdout and stderr are shown to the learner, never parsed for a verdict (the one exception reads
+//! them to *word* a failure better: "stack overflow" instead of "aborted"; the verdict was already
+//! "fail"). A test whose process ends without a verdict record has failed; one still running at
+//! its timeout has timed out, and the watchdog's dump says what was still running.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::results::{TestKind, TestResult, TestStatus};
+use crate::sandbox::{self, Ending, Finished, Limits, ProcessSpec};
+
+/// Time allowed on top of a test's own timeout for starting the process and receiving the
+/// watchdog's dump (written shortly before the test's timeout).
+const START_GRACE: Duration = Duration::from_secs(1);
+/// Listing tests runs no test code; this is generous.
+const LIST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Panics of other threads mentioned in a failure message.
+const OTHER_PANICS_SHOWN: usize = 3;
+
+/// A built hidden test binary and how to present paths in its messages.
+#[derive(Clone, Debug)]
+pub struct HiddenBinary {
+    pub path: PathBuf,
+    /// Where its tests run (the scratch copy of the exercise crate, like `cargo test` would).
+    pub cwd: PathBuf,
+    /// Rewrites of source paths in panic locations and compiler messages, from the scratch
+    /// workspace's (`parallel-sum/src/lib.rs`) to the reader's (`exercises/parallel-sum/src/lib.rs`).
+    pub paths: PathMap,
+}
+
+/// Prefix rewrites for paths shown to the reader, tried in order.
+#[derive(Clone, Debug, Default)]
+pub struct PathMap {
+    pub rewrites: Vec<(String, String)>,
+}
+
+impl PathMap {
+    /// `text` with every rewrite applied where a path starts (line start, after a space, a
+    /// backtick or an arrow).
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (from, to) in &self.rewrites {
+            for lead in [" ", "`", "\n", "\t", "("] {
+                out = out.replace(&format!("{lead}{from}"), &format!("{lead}{to}"));
+            }
+            if let Some(rest) = out.strip_prefix(from.as_str()) {
+                out = format!("{to}{rest}");
+            }
+        }
+        out
+    }
+}
+
+/// One test as the binary lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedTest {
+    pub name: String,
+    pub kind: TestKind,
+    pub points: f64,
+    pub timeout: Duration,
+}
+
+#[derive(Deserialize)]
+struct ListRecord {
+    nonce: String,
+    #[serde(default)]
+    tests: Option<Vec<ListRecordTest>>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListRecordTest {
+    name: String,
+    kind: String,
+    points: f64,
+    timeout_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct Record {
+    nonce: String,
+    #[serde(default)]
+    name: String,
+    status: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    duration_ms: u64,
+    #[serde(default)]
+    panics: Vec<PanicRecord>,
+}
+
+#[derive(Deserialize)]
+struct PanicRecord {
+    thread: String,
+    message: String,
+    location: Option<String>,
+}
+
+/// The tests the binary holds, or a message saying why they can't be listed.
+pub fn list(binary: &HiddenBinary) -> Result<Vec<ListedTest>, String> {
+    let nonce = nonce();
+    let finished = start(
+        binary,
+        vec![OsString::from("--tasklings-list")],
+        &nonce,
+        LIST_TIMEOUT,
+        &|_| true,
+    )?;
+    let record = finished
+        .records
+        .iter()
+        .filter_map(|line| serde_json::from_str::<ListRecord>(line).ok())
+        .find(|record| record.nonce == nonce);
+    let Some(record) = record else {
+        return Err(format!(
+            "the hidden test binary did not list its tests ({}){}",
+            describe_ending(finished.ending),
+            output_excerpt(&finished.output)
+        ));
+    };
+    if let Some(error) = record.error {
+        return Err(format!("the hidden tests are unsound: {error}"));
+    }
+    let tests = record.tests.unwrap_or_default();
+    tests
+        .into_iter()
+        .map(|test| {
+            let kind = match test.kind.as_str() {
+                "correctness" => TestKind::Correctness,
+                "timing" => TestKind::Timing,
+                other => return Err(format!("test `{}` has unknown kind `{other}`", test.name)),
+            };
+            Ok(ListedTest {
+                name: test.name,
+                kind,
+                points: test.points,
+                timeout: Duration::from_millis(test.timeout_ms),
+            })
+        })
+        .collect()
+}
+
+/// Runs one test in a process of its own and judges it.
+pub fn run_test(binary: &HiddenBinary, test: &ListedTest) -> TestResult {
+    let nonce = nonce();
+    let is_final = |line: &str| {
+        serde_json::from_str::<Record>(line).is_ok_and(|record| {
+            record.nonce == nonce && record.name == test.name && record.status != "dump"
+        })
+    };
+    let args = vec![
+        OsString::from("--tasklings-run"),
+        OsString::from(&test.name),
+    ];
+    match start(binary, args, &nonce, test.timeout + START_GRACE, &is_final) {
+        Ok(finished) => judge(binary, test, &nonce, &finished),
+        Err(message) => TestResult::new(
+            &test.name,
+            test.kind,
+            test.points,
+            TestStatus::Error,
+            message,
+            0,
+        ),
+    }
+}
+
+fn start(
+    binary: &HiddenBinary,
+    args: Vec<OsString>,
+    nonce: &str,
+    timeout: Duration,
+    is_final: &dyn Fn(&str) -> bool,
+) -> Result<Finished, String> {
+    let spec = ProcessSpec {
+        program: binary.path.clone(),
+        args,
+        cwd: binary.cwd.clone(),
+    };
+    sandbox::run(&spec, nonce, &Limits::with_timeout(timeout), is_final).map_err(|error| {
+        format!(
+            "could not start the hidden test binary {}: {error}",
+            binary.path.display()
+        )
+    })
+}
+
+/// Turns what the process left behind into a verdict.
+fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finished) -> TestResult {
+    let mut records = Vec::new();
+    let mut foreign = 0;
+    for line in &finished.records {
+        match serde_json::from_str::<Record>(line) {
+            Ok(record) if record.nonce == nonce => records.push(record),
+            _ => foreign += 1,
+        }
+    }
+    let verdict = records
+        .iter()
+        .find(|r| r.name == test.name && matches!(r.status.as_str(), "pass" | "fail" | "skipped"));
+    let dump = records.iter().find(|r| r.status == "dump");
+    let elapsed_ms = u64::try_from(finished.elapsed.as_millis()).unwrap_or(u64::MAX);
+
+    let (status, mut message, duration_ms) = match (verdict, finished.ending) {
+        (_, Ending::Cancelled) => (
+            TestStatus::Error,
+            "not finished: the grader was interrupted".to_owned(),
+            elapsed_ms,
+        ),
+        (Some(verdict), _) => {
+            let status = match verdict.status.as_str() {
+                "pass" => TestStatus::Pass,
+                "skipped" => TestStatus::Skipped,
+                _ => TestStatus::Fail,
+            };
+            let message = if status == TestStatus::Fail {
+                failure_message(binary, test, verdict)
+            } else {
+                verdict.message.clone()
+            };
+            (status, message, verdict.duration_ms)
+        }
+        (None, Ending::TimedOut) => {
+            let mut message = format!(
+                "timed out: still running after {} (an endless loop, a deadlock, or waiting for \
+                 something that never happens?)",
+                seconds(test.timeout)
+            );
+            if let Some(dump) = dump {
+                let _ = write!(
+                    message,
+                    "\n\nWhat was still running:\n{}",
+                    binary.paths.apply(dump.message.trim_end())
+                );
+            }
+            (TestStatus::Timeout, message, elapsed_ms)
+        }
+        (None, ending) => (
+            TestStatus::Fail,
+            no_verdict_message(ending, &finished.output, finished.output_bytes),
+            elapsed_ms,
+        ),
+    };
+    if foreign > 0 && status != TestStatus::Pass {
+        let _ = write!(
+            message,
+            "\n({foreign} line(s) on the result channel did not carry this run's nonce and were \
+             ignored.)"
+        );
+    }
+    let mut result = TestResult::new(
+        &test.name,
+        test.kind,
+        test.points,
+        status,
+        message,
+        duration_ms,
+    );
+    if status.is_problem() {
+        let panics = verdict.map_or(&[][..], |v| v.panics.as_slice());
+        result.output = binary
+            .paths
+            .apply(&without_panic_reports(&finished.output, panics));
+    }
+    result
+}
+
+/// The panic the learner should read, where it happened (when that was not in the hidden
+/// tests themselves), and other threads' panics, which often are the real cause.
+fn failure_message(binary: &HiddenBinary, test: &ListedTest, verdict: &Record) -> String {
+    let mut message = verdict.message.clone();
+    let own = verdict.panics.iter().find(|p| p.thread == test.name);
+    if let Some(location) = own.and_then(|p| p.location.as_deref()) {
+        if !location.contains("/hidden/") {
+            let _ = write!(message, "\n  at {}", binary.paths.apply(location));
+        }
+    }
+    let others: Vec<&PanicRecord> = verdict
+        .panics
+        .iter()
+        .filter(|p| p.thread != test.name)
+        .collect();
+    if !others.is_empty() {
+        message.push_str("\nOther threads panicked before this:");
+        for panic in others.iter().take(OTHER_PANICS_SHOWN) {
+            let at = panic
+                .location
+                .as_deref()
+                .map(|l| format!(" at {}", binary.paths.apply(l)))
+                .unwrap_or_default();
+            let _ = write!(
+                message,
+                "\n  thread '{}' panicked{at}: {}",
+                panic.thread, panic.message
+            );
+        }
+        if others.len() > OTHER_PANICS_SHOWN {
+            let _ = write!(
+                message,
+                "\n  … and {} more",
+                others.len() - OTHER_PANICS_SHOWN
+            );
+        }
+    }
+    message
+}
+
+/// `output` without what the default panic hook printed for the panics already in the message
+/// (the learner would read each twice), and without the hook's backtrace advice. What remains is
+/// what the code printed itself.
+fn without_panic_reports(output: &str, panics: &[PanicRecord]) -> String {
+    let mut lines: Vec<&str> = output.lines().collect();
+    for panic in panics {
+        let Some(location) = &panic.location else {
+            continue;
+        };
+        // `thread 'name' (tid) panicked at file:line:col:` then the message's lines.
+        let header = |line: &str| {
+            line.starts_with(&format!("thread '{}'", panic.thread))
+                && line.ends_with(&format!("panicked at {location}:"))
+        };
+        let message: Vec<&str> = panic.message.lines().collect();
+        if let Some(start) = (0..lines.len()).find(|&i| {
+            header(lines[i]) && lines[i + 1..].iter().take(message.len()).eq(message.iter())
+        }) {
+            lines.drain(start..(start + 1 + message.len()).min(lines.len()));
+        }
+    }
+    lines.retain(|line| !line.starts_with("note: run with `RUST_BACKTRACE=1`"));
+    lines.join("\n").trim_end().to_owned()
+}
+
+/// Why a process that never gave a verdict failed, in words a learner can act on.
+fn no_verdict_message(ending: Ending, output: &str, output_bytes: u64) -> String {
+    if output.contains("has overflowed its stack") {
+        return "stack overflow: a thread ran out of stack (endless recursion, or a very large \
+                value on the stack?); the test process was aborted"
+            .to_owned();
+    }
+    match ending {
+        Ending::Exited(0) => "the test process exited before the test finished (exit status 0): \
+             does the code call `std::process::exit`? A test passes only by running to its end."
+            .to_owned(),
+        Ending::OutputLimit => format!(
+            "printed {} MiB of output before the grader stopped the test: is something printing \
+             in a loop?",
+            output_bytes / (1024 * 1024)
+        ),
+        ending => format!(
+            "the test process ended before the test finished: {}",
+            describe_ending(ending)
+        ),
+    }
+}
+
+fn describe_ending(ending: Ending) -> String {
+    match ending {
+        Ending::Exited(code) => format!("it exited with status {code}"),
+        Ending::Signaled(signal) => match signal {
+            libc::SIGABRT => "it aborted (SIGABRT: `std::process::abort`, a panic while \
+                              panicking, or a failed allocation)"
+                .to_owned(),
+            libc::SIGSEGV => "it crashed (SIGSEGV: an invalid memory access, from `unsafe` code \
+                              or a stack overflow)"
+                .to_owned(),
+            libc::SIGBUS => "it crashed (SIGBUS: an invalid memory access)".to_owned(),
+            libc::SIGILL => "it crashed (SIGILL: an illegal instruction)".to_owned(),
+            libc::SIGFPE => "it crashed (SIGFPE: an arithmetic error)".to_owned(),
+            libc::SIGKILL => "it was killed (SIGKILL: out of memory?)".to_owned(),
+            other => format!("it was ended by signal {other}"),
+        },
+        Ending::TimedOut => "it did not finish in time".to_owned(),
+        Ending::OutputLimit => "it printed more than 16 MiB of output".to_owned(),
+        Ending::KilledAfterVerdict => "it did not exit after its verdict".to_owned(),
+        Ending::Cancelled => "the grader was interrupted".to_owned(),
+    }
+}
+
+fn output_excerpt(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let start = lines.len().saturating_sub(20);
+    format!("\nIts output ended with:\n{}", lines[start..].join("\n"))
+}
+
+/// "2 s" / "1.5 s".
+pub fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if (secs - secs.round()).abs() < 0.05 {
+        format!("{} s", secs.round())
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// 128 random bits as hex, fresh for every process.
+pub fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .is_ok();
+    if !filled {
+        // No /dev/urandom: std's per-process random hash keys, mixed with time and pid.
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in bytes.chunks_mut(8) {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            hasher.write_u32(std::process::id());
+            chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Shown paths for a scratch crate named `slug` whose editable files came from `source_dir`
+/// (repository-relative where possible) and whose hidden tests came from `hidden_dir`.
+pub fn path_map(slug: &str, source_display: &Path, hidden_display: &Path) -> PathMap {
+    PathMap {
+        rewrites: vec![
+            (
+                format!("{slug}/hidden/"),
+                format!("{}/", hidden_display.display()),
+            ),
+            (format!("{slug}/"), format!("{}/", source_display.display())),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_fresh_and_long() {
+        let (a, b) = (nonce(), nonce());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn paths_are_rewritten_where_they_start() {
+        let map = path_map(
+            "parallel-sum",
+            Path::new("exercises/parallel-sum"),
+            Path::new("grader/hidden/parallel-sum"),
+        );
+        assert_eq!(
+            map.apply("parallel-sum/src/lib.rs:9:5"),
+            "exercises/parallel-sum/src/lib.rs:9:5"
+        );
+        assert_eq!(
+            map.apply("  --> parallel-sum/hidden/main.rs:3:1"),
+            "  --> grader/hidden/parallel-sum/main.rs:3:1"
+        );
+        assert_eq!(map.apply("my-parallel-sum/x"), "my-parallel-sum/x");
+    }
+}

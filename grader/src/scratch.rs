@@ -1,0 +1,392 @@
+//! The scratch workspace: a pristine, grader-owned copy of one exercise in which only the
+//! manifest's editable files come from the code being graded (CONTRACTS.md, "How the grader
+//! builds a submission").
+//!
+//! ```text
+//! <target>/tasklings/scratch/<slot>/
+//!   Cargo.toml           [workspace] members = [SLUG] + the repo's [workspace.*] tables and
+//!                        [profile.*] (path dependencies made absolute)
+//!   Cargo.lock           the repo's (same versions; builds run --offline)
+//!   rust-toolchain.toml  the repo's, when the scratch lies outside the repo
+//!   SLUG/                exercises/SLUG (no target/), editable files overwritten from the source,
+//!   SLUG/hidden/         the hidden tests, and in SLUG/Cargo.toml one more target:
+//!                        [[test]] name = "hidden", path = "hidden/main.rs", harness = false
+//! ```
+//!
+//! Nothing a submission holds besides its editable files is read: no Cargo.toml, build.rs,
+//! `.cargo/config.toml` or toolchain file of its own can change how it is built or tested.
+//!
+//! A slot is reused from run to run (`<slug>`, or `<slug>-2`… when another grader holds it, found
+//! by a lock file), and files are written only when their content changed, so Cargo's
+//! fingerprints and incremental compilation stay warm: a one-line edit rebuilds one crate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::manifest::Manifest;
+use crate::repo::{Exercise, Repo};
+
+/// Where the editable files come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// The learner's own `exercises/<slug>/` (a learner's `grader run`).
+    Learner,
+    /// A submission folder holding the editable files at their relative paths.
+    Submission(PathBuf),
+    /// The reference solution, `solutions/<slug>/` (`grader verify`).
+    #[allow(dead_code)] // used by `verify` (next commit)
+    Solution,
+}
+
+impl Source {
+    /// The folder the editable files are read from.
+    pub fn dir(&self, repo: &Repo, slug: &str) -> PathBuf {
+        match self {
+            Source::Learner => repo.exercise_dir(slug),
+            Source::Submission(dir) => dir.clone(),
+            Source::Solution => repo.solution_dir(slug),
+        }
+    }
+}
+
+/// A prepared scratch workspace, held (locked) until dropped.
+#[derive(Debug)]
+pub struct Scratch {
+    /// The scratch workspace root.
+    pub root: PathBuf,
+    /// The exercise crate inside it.
+    pub crate_dir: PathBuf,
+    /// Things to tell the reader ("ignored 2 files that are not editable: …").
+    pub notes: Vec<String>,
+    _lock: File,
+}
+
+/// Why a scratch workspace could not be prepared for grading.
+#[derive(Debug, thiserror::Error)]
+pub enum ScratchError {
+    /// The code being graded lacks an editable file: graded as an error, not a grader failure.
+    #[error("{dir} has no `{file}`: a submission of `{slug}` holds its editable files ({files}) at these paths")]
+    MissingEditable {
+        slug: String,
+        dir: String,
+        file: String,
+        files: String,
+    },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Builds (or refreshes) the scratch workspace for `exercise` with editable files from `source`
+/// and hidden tests from `hidden_dir`.
+pub fn prepare(
+    repo: &Repo,
+    exercise: &Exercise,
+    manifest: &Manifest,
+    source: &Source,
+    hidden_dir: &Path,
+) -> Result<Scratch, ScratchError> {
+    let slug = &exercise.slug;
+    let source_dir = source.dir(repo, slug);
+    if !hidden_dir.join("main.rs").is_file() {
+        return Err(anyhow::anyhow!(
+            "no hidden tests for `{slug}`: expected {}/main.rs (instructors: `--hidden DIR` \
+             takes DIR/{slug}/main.rs)",
+            hidden_dir.display()
+        )
+        .into());
+    }
+
+    // What the crate should hold: relative path → file to copy, plus the generated manifest.
+    let mut wanted: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for file in files_under(&exercise.dir, &["target", "hidden"])? {
+        wanted.insert(file.clone(), exercise.dir.join(&file));
+    }
+    for file in &manifest.editable {
+        let from = source_dir.join(file);
+        if !from.is_file() {
+            return Err(ScratchError::MissingEditable {
+                slug: slug.clone(),
+                dir: repo.relative(&source_dir).display().to_string(),
+                file: file.clone(),
+                files: manifest.editable.join(", "),
+            });
+        }
+        wanted.insert(PathBuf::from(file), from);
+    }
+    for file in files_under(hidden_dir, &["target"])? {
+        wanted.insert(Path::new("hidden").join(&file), hidden_dir.join(&file));
+    }
+    let mut notes = Vec::new();
+    if let Source::Submission(dir) = source {
+        let editable: BTreeSet<PathBuf> = manifest.editable.iter().map(PathBuf::from).collect();
+        let extra: Vec<String> = files_under(dir, &["target", ".git"])?
+            .into_iter()
+            .filter(|file| !editable.contains(file))
+            .map(|file| file.display().to_string())
+            .collect();
+        if !extra.is_empty() {
+            let shown: Vec<&str> = extra.iter().take(8).map(String::as_str).collect();
+            let more = if extra.len() > shown.len() {
+                format!(" and {} more", extra.len() - shown.len())
+            } else {
+                String::new()
+            };
+            notes.push(format!(
+                "ignored {} file(s) of the submission that are not editable in `{slug}`: {}{more} \
+                 (only {} is graded)",
+                extra.len(),
+                shown.join(", "),
+                manifest.editable.join(", ")
+            ));
+        }
+    }
+
+    let scratch_dir = repo.grader_dir().join("scratch");
+    std::fs::create_dir_all(&scratch_dir)
+        .with_context(|| format!("can't create {}", scratch_dir.display()))?;
+    let (root, lock) = lock_slot(&scratch_dir, slug)?;
+    let crate_dir = root.join(slug);
+
+    // Sync the crate: write what changed, remove what is no longer wanted.
+    let present: BTreeSet<PathBuf> = if crate_dir.is_dir() {
+        files_under(&crate_dir, &["target"])?.into_iter().collect()
+    } else {
+        BTreeSet::new()
+    };
+    for stale in present.iter().filter(|file| !wanted.contains_key(*file)) {
+        let path = crate_dir.join(stale);
+        std::fs::remove_file(&path).with_context(|| format!("can't remove {}", path.display()))?;
+    }
+    for (file, from) in &wanted {
+        let mut bytes =
+            std::fs::read(from).with_context(|| format!("can't read {}", from.display()))?;
+        if file == Path::new("Cargo.toml") {
+            bytes.extend_from_slice(HIDDEN_TARGET.as_bytes());
+        }
+        write_if_changed(&crate_dir.join(file), &bytes)?;
+    }
+
+    write_if_changed(
+        &root.join("Cargo.toml"),
+        workspace_manifest(repo, slug)?.as_bytes(),
+    )?;
+    let lock_file = repo.root().join("Cargo.lock");
+    if lock_file.is_file() {
+        let bytes = std::fs::read(&lock_file)
+            .with_context(|| format!("can't read {}", lock_file.display()))?;
+        write_if_changed(&root.join("Cargo.lock"), &bytes)?;
+    }
+    let toolchain = repo.root().join("rust-toolchain.toml");
+    if toolchain.is_file() {
+        let bytes = std::fs::read(&toolchain)
+            .with_context(|| format!("can't read {}", toolchain.display()))?;
+        write_if_changed(&root.join("rust-toolchain.toml"), &bytes)?;
+    }
+    Ok(Scratch {
+        root,
+        crate_dir,
+        notes,
+        _lock: lock,
+    })
+}
+
+/// Appended to the exercise's Cargo.toml in the scratch copy.
+const HIDDEN_TARGET: &str = "
+# Added by the grader: the hidden tests, one binary driven by probes::harness.
+[[test]]
+name = \"hidden\"
+path = \"hidden/main.rs\"
+harness = false
+";
+
+/// Dependencies of the scratch build other than the exercise crate are compiled with this
+/// optimisation level, so timing checks measure the runtime and probes as they really perform
+/// while the learner's crate (opt-level 0, incremental) still rebuilds fast. See the grader's
+/// report for the measurement behind it.
+const DEPENDENCY_OPT_LEVEL: i64 = 2;
+
+/// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute.
+fn workspace_manifest(repo: &Repo, slug: &str) -> Result<String> {
+    let path = repo.root().join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("can't read {}", path.display()))?;
+    let source: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let source_workspace = source
+        .get("workspace")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+
+    let mut workspace = toml::Table::new();
+    workspace.insert("resolver".into(), "2".into());
+    workspace.insert(
+        "members".into(),
+        toml::Value::Array(vec![toml::Value::String(slug.to_owned())]),
+    );
+    for key in ["package", "lints"] {
+        if let Some(value) = source_workspace.get(key) {
+            workspace.insert(key.into(), value.clone());
+        }
+    }
+    if let Some(toml::Value::Table(deps)) = source_workspace.get("dependencies") {
+        workspace.insert(
+            "dependencies".into(),
+            toml::Value::Table(absolute_paths(deps, repo.root())),
+        );
+    }
+
+    let mut manifest = toml::Table::new();
+    manifest.insert("workspace".into(), toml::Value::Table(workspace));
+    let mut profile = source
+        .get("profile")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let dev = profile
+        .entry("dev")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(dev) = dev {
+        let packages = dev
+            .entry("package")
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let toml::Value::Table(packages) = packages {
+            packages.entry("*").or_insert_with(|| {
+                let mut all = toml::Table::new();
+                all.insert("opt-level".into(), DEPENDENCY_OPT_LEVEL.into());
+                toml::Value::Table(all)
+            });
+        }
+    }
+    manifest.insert("profile".into(), toml::Value::Table(profile));
+    if let Some(toml::Value::Table(patch)) = source.get("patch") {
+        let patch = patch
+            .iter()
+            .map(|(registry, deps)| {
+                let deps = match deps {
+                    toml::Value::Table(deps) => {
+                        toml::Value::Table(absolute_paths(deps, repo.root()))
+                    }
+                    other => other.clone(),
+                };
+                (registry.clone(), deps)
+            })
+            .collect();
+        manifest.insert("patch".into(), toml::Value::Table(patch));
+    }
+    Ok(format!(
+        "# Written by the Tasklings grader: a scratch workspace for grading `{slug}`. Not yours to \
+         edit: it is rewritten on every run.\n{}",
+        toml::to_string(&manifest).context("can't write the scratch Cargo.toml")?
+    ))
+}
+
+/// Dependency tables with every `path = "…"` made absolute against `base`.
+fn absolute_paths(deps: &toml::Table, base: &Path) -> toml::Table {
+    deps.iter()
+        .map(|(name, spec)| {
+            let mut spec = spec.clone();
+            if let toml::Value::Table(table) = &mut spec {
+                if let Some(toml::Value::String(path)) = table.get("path") {
+                    let absolute = base.join(path).display().to_string();
+                    table.insert("path".into(), absolute.into());
+                }
+            }
+            (name.clone(), spec)
+        })
+        .collect()
+}
+
+/// Takes the first free slot (`<slug>`, `<slug>-2`, …) by an exclusive lock on its lock file;
+/// when all are busy, waits for the first.
+fn lock_slot(scratch_dir: &Path, slug: &str) -> Result<(PathBuf, File)> {
+    const SLOTS: usize = 8;
+    for attempt in 1..=SLOTS + 1 {
+        let n = if attempt > SLOTS { 1 } else { attempt };
+        let name = if n == 1 {
+            slug.to_owned()
+        } else {
+            format!("{slug}-{n}")
+        };
+        let lock_path = scratch_dir.join(format!("{name}.lock"));
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("can't open {}", lock_path.display()))?;
+        let blocking = attempt > SLOTS;
+        if flock(&lock, blocking)? {
+            return Ok((scratch_dir.join(name), lock));
+        }
+    }
+    bail!("no scratch slot for `{slug}` could be locked")
+}
+
+/// An exclusive flock; `Ok(false)` when not blocking and someone else holds it.
+pub fn flock(file: &File, blocking: bool) -> Result<bool> {
+    let operation = if blocking {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_EX | libc::LOCK_NB
+    };
+    loop {
+        // SAFETY: flock on a descriptor we own; no memory is involved.
+        if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
+            return Ok(true);
+        }
+        let error = std::io::Error::last_os_error();
+        match error.raw_os_error() {
+            Some(libc::EWOULDBLOCK) if !blocking => return Ok(false),
+            Some(libc::EINTR) => continue,
+            _ => return Err(error).context("can't lock a file of the grader's"),
+        }
+    }
+}
+
+/// Every file under `dir`, relative to it, skipping folders named in `skip` at any depth and
+/// hidden folders other than `.cargo`-less content (dot-folders are never part of a crate).
+fn files_under(dir: &Path, skip: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let here = dir.join(&relative);
+        let entries =
+            std::fs::read_dir(&here).with_context(|| format!("can't list {}", here.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
+            let name = entry.file_name();
+            let name_text = name.to_string_lossy();
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("can't inspect {}", entry.path().display()))?;
+            if file_type.is_dir() {
+                if skip.contains(&name_text.as_ref()) || name_text.starts_with('.') {
+                    continue;
+                }
+                pending.push(relative.join(&name));
+            } else if file_type.is_file() {
+                files.push(relative.join(&name));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Writes `bytes` to `path` unless it already holds exactly them (keeping its mtime, so Cargo
+/// sees no change).
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("can't create {}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("can't write {}", path.display()))
+}

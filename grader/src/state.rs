@@ -1,0 +1,168 @@
+//! The learner's progress, `.tasklings/state.json` at the repository root: which exercises pass,
+//! their last score, and how many hints were shown.
+//!
+//! Written atomically — a temporary file in the same folder, flushed to disk, then renamed over
+//! the old one — so a crash or Ctrl-C mid-write leaves the old state or the new, never half of
+//! one. Read-modify-write happens under a lock file, so two graders at once (a `watch` and a
+//! `run`) don't lose each other's updates. A state file that can't be read (edited by hand, say)
+//! is set aside as `state.json.unreadable` and progress starts afresh, with a warning.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::repo::Repo;
+use crate::results::{ExerciseResult, ExerciseStatus};
+
+/// Everything remembered between runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// Format version, for future migrations.
+    #[serde(default = "version")]
+    pub version: u32,
+    /// Per exercise slug.
+    #[serde(default)]
+    pub exercises: BTreeMap<String, Progress>,
+}
+
+fn version() -> u32 {
+    1
+}
+
+/// What is remembered of one exercise.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// The verdict of the last run, if it was ever graded.
+    #[serde(default)]
+    pub status: Option<ExerciseStatus>,
+    #[serde(default)]
+    pub score: f64,
+    #[serde(default)]
+    pub max_score: f64,
+    /// Hints revealed so far (`grader hint`, `h` in watch mode).
+    #[serde(default)]
+    pub hints_shown: usize,
+    /// When it was last graded, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub graded_at: u64,
+}
+
+impl State {
+    /// The progress of `slug` (empty when never graded).
+    pub fn of(&self, slug: &str) -> Progress {
+        self.exercises.get(slug).cloned().unwrap_or_default()
+    }
+
+    /// True when the last run of `slug` passed.
+    pub fn passes(&self, slug: &str) -> bool {
+        self.of(slug).status == Some(ExerciseStatus::Pass)
+    }
+
+    /// Records a graded result.
+    pub fn record(&mut self, result: &ExerciseResult) {
+        let progress = self.exercises.entry(result.exercise.clone()).or_default();
+        progress.status = Some(result.status);
+        progress.score = result.score;
+        progress.max_score = result.max_score;
+        progress.graded_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+    }
+}
+
+/// Reads the state (empty when there is none yet).
+pub fn load(repo: &Repo) -> State {
+    read(&repo.state_dir().join("state.json"))
+}
+
+/// Reads, changes and writes the state under the lock; returns the new state.
+pub fn update(repo: &Repo, change: impl FnOnce(&mut State)) -> Result<State> {
+    let dir = repo.state_dir();
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("can't create {} for your progress", dir.display()))?;
+    let lock_path = dir.join("state.lock");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("can't open {}", lock_path.display()))?;
+    crate::scratch::flock(&lock, true)?;
+    let path = dir.join("state.json");
+    let mut state = read(&path);
+    change(&mut state);
+    let text = serde_json::to_string_pretty(&state).context("can't serialise the progress")?;
+    write_atomically(&path, format!("{text}\n").as_bytes())
+        .with_context(|| format!("can't save your progress to {}", path.display()))?;
+    Ok(state)
+}
+
+fn read(path: &Path) -> State {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(_) => return State::default(),
+    };
+    match serde_json::from_str(&text) {
+        Ok(state) => state,
+        Err(error) => {
+            let aside = path.with_extension("json.unreadable");
+            let _ = std::fs::rename(path, &aside);
+            eprintln!(
+                "warning: {} could not be read ({error}); it was moved to {} and your progress \
+                 starts afresh (re-run `cargo grade run` to re-check your exercises)",
+                path.display(),
+                aside.display()
+            );
+            State::default()
+        }
+    }
+}
+
+/// Writes `bytes` to `path` so that readers see the old content or the new, never a mix:
+/// a temporary file beside it, synced, renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        write_atomically(&path, b"old old old").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_state_is_set_aside_and_progress_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, "{ half a file").unwrap();
+        let state = read(&path);
+        assert!(state.exercises.is_empty());
+        assert!(dir.path().join("state.json.unreadable").is_file());
+    }
+}
