@@ -54,8 +54,9 @@
 //!   "panics": [{"thread", "message", "location"}]}` — `panics` lists every panic the process saw
 //!   (learner threads included, at most [`MAX_PANICS_KEPT`]), so the grader can say where;
 //! * dump: `{"nonce", "name", "status": "dump", "message"}`, written by a watchdog shortly before
-//!   the test's timeout: the runtime's live tasks and the process's threads, so the grader can
-//!   show what was still running when it kills the test.
+//!   the test's timeout: `runtime::dump()` (every live task: id, name, where it was spawned, its
+//!   state) and the process's threads, so the grader can show what was still running when it
+//!   kills the test.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -583,10 +584,14 @@ impl ResultChannel {
 // ---------------------------------------------------------------------------------------------
 // The dump written before a timeout.
 
-/// What is still running: the process's threads with their kernel state (and, once the runtime
-/// can list its tasks, every live task).
+/// What is still running: every live task of the Tasklings runtime (id, name, spawn location,
+/// state — like Go's goroutine dump), then the process's threads with their kernel state.
 fn dump_text() -> String {
     let mut text = String::new();
+    let tasks = runtime::dump();
+    if !tasks.tasks.is_empty() {
+        let _ = writeln!(text, "Tasklings runtime: {tasks}");
+    }
     text.push_str(&threads_text());
     text
 }
