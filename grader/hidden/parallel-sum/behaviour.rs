@@ -14,8 +14,6 @@ use probes::harness;
 use probes::threads::{os_threads, wait_for_os_threads, CpuMeter};
 use probes::{Gauge, LiveWork, Rendezvous, ThreadLog};
 
-use crate::reference::wrapping_sum;
-
 /// How long the first caller of `f` waits for its siblings before the rendezvous gives up. Correct
 /// code gets them all started in milliseconds; only wrong code ever waits this out.
 const SIBLINGS_WAIT: Duration = Duration::from_secs(5);
@@ -31,12 +29,21 @@ pub fn calls_f_once_per_item() {
         let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::SeqCst)).collect();
         let skipped: Vec<usize> = (0..len).filter(|i| counts[*i] == 0).collect();
         let repeated: Vec<usize> = (0..len).filter(|i| counts[*i] > 1).collect();
+        let mut wrong = Vec::new();
+        if !skipped.is_empty() {
+            wrong.push(format!("never called on item(s) {}", list(&skipped)));
+        }
+        if !repeated.is_empty() {
+            wrong.push(format!(
+                "called more than once on item(s) {}",
+                list(&repeated)
+            ));
+        }
         assert!(
-            skipped.is_empty() && repeated.is_empty(),
-            "with {len} items and {workers} workers, f was never called on item(s) {} and more \
-             than once on item(s) {}: each item must be handed to exactly one worker, once",
-            list(&skipped),
-            list(&repeated),
+            wrong.is_empty(),
+            "with {len} items and {workers} workers, f was {}: each item must go to exactly one \
+             worker, once — do the chunks cover the slice without gaps or overlaps?",
+            wrong.join(", and ")
         );
         let want = (len * (len - 1) / 2) as i64;
         assert_eq!(
@@ -56,7 +63,7 @@ pub fn never_runs_more_than_workers_calls_at_once() {
         // `limit + 1` calls together, so its first calls wait this short timeout out, once.
         let too_many = Rendezvous::new(limit + 1, Duration::from_millis(300));
         let items: Vec<i64> = (0..len).collect();
-        let sum = parallel_sum_by(&items, workers, |n| {
+        parallel_sum_by(&items, workers, |n| {
             let _in_flight = gauge.enter();
             too_many.arrive();
             *n
@@ -68,7 +75,7 @@ pub fn never_runs_more_than_workers_calls_at_once() {
              one per item or per small chunk",
             gauge.peak()
         );
-        assert_eq!(sum, wrapping_sum(&items), "wrong sum of 0..{len}");
+        expect_once_per_item(gauge.total(), items.len(), workers);
     }
 }
 
@@ -92,7 +99,9 @@ fn expect_calls_at_once(len: usize, workers: usize) {
     let need = workers.max(1).min(len);
     let together = Rendezvous::new(need, SIBLINGS_WAIT);
     let items: Vec<i64> = (0..len as i64).collect();
-    let sum = parallel_sum_by(&items, workers, |n| {
+    let calls = AtomicUsize::new(0);
+    parallel_sum_by(&items, workers, |n| {
+        calls.fetch_add(1, Ordering::SeqCst);
         together.arrive();
         *n
     });
@@ -114,7 +123,7 @@ fn expect_calls_at_once(len: usize, workers: usize) {
             "Does every worker get a chunk of the items, and start right away?"
         }
     );
-    assert_eq!(sum, wrapping_sum(&items), "wrong sum of 0..{len}");
+    expect_once_per_item(calls.load(Ordering::SeqCst), len, workers);
 }
 
 pub fn calls_f_from_at_most_workers_threads() {
@@ -133,6 +142,7 @@ pub fn calls_f_from_at_most_workers_threads() {
              items — a thread per item costs a thread start-up per item and isn't bounded",
             threads.distinct()
         );
+        expect_once_per_item(threads.calls(), items.len(), workers);
     }
 }
 
@@ -148,6 +158,7 @@ pub fn leaves_nothing_running_after_return() {
     if let Err(problem) = live.check_quiet(Duration::from_millis(50)) {
         panic!("parallel_sum_by returned, but {problem}");
     }
+    expect_once_per_item(live.started(), items.len(), 4);
     if let Some(before) = before {
         if let Err(now) = wait_for_os_threads(before, Duration::from_secs(2)) {
             panic!(
@@ -167,13 +178,15 @@ pub fn waits_for_workers_without_spinning() {
     // on a flag or counter) burns about as much CPU time as wall time passes.
     let nap = Duration::from_millis(25);
     let items = [1i64; 12];
-    let (sum, usage) = CpuMeter::measure(|| {
+    let calls = AtomicUsize::new(0);
+    let (_, usage) = CpuMeter::measure(|| {
         parallel_sum_by(&items, 4, |n| {
+            calls.fetch_add(1, Ordering::SeqCst);
             thread::sleep(nap);
             *n
         })
     });
-    assert_eq!(sum, 12, "wrong sum of twelve 1s");
+    expect_once_per_item(calls.load(Ordering::SeqCst), items.len(), 4);
     let Some(usage) = usage else {
         harness::skip("this platform doesn't let the test read the process's CPU time");
     };
@@ -197,7 +210,6 @@ pub fn parallel_sum_starts_worker_threads() {
         harness::skip("this platform doesn't let the test count the process's threads");
     };
     let numbers: Vec<i64> = (0..1 << 18).collect();
-    let want = wrapping_sum(&numbers);
     let most_extra = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let sampler_ready = Barrier::new(2);
@@ -213,18 +225,14 @@ pub fn parallel_sum_starts_worker_threads() {
         });
         sampler_ready.wait();
         for _ in 0..300 {
-            let got = parallel_sum(&numbers, 3);
-            if got != want || most_extra.load(Ordering::SeqCst) >= 2 {
+            // Whether the sums are right is for the other tests to say.
+            std::hint::black_box(parallel_sum(&numbers, 3));
+            if most_extra.load(Ordering::SeqCst) >= 2 {
                 break;
             }
         }
         stop.store(true, Ordering::SeqCst);
     });
-    assert_eq!(
-        parallel_sum(&numbers, 3),
-        want,
-        "parallel_sum(0..2^18, 3) returned a wrong sum"
-    );
     let seen = most_extra.load(Ordering::SeqCst);
     assert!(
         seen >= 2,
@@ -235,10 +243,17 @@ pub fn parallel_sum_starts_worker_threads() {
     );
 }
 
+/// The behaviour tests judge *how* `f` runs; a wrong number of calls would make their verdict
+/// meaningless (a function that never calls `f` runs no more than `workers` at once, trivially).
+fn expect_once_per_item(calls: usize, len: usize, workers: usize) {
+    assert_eq!(
+        calls, len,
+        "with {len} items and {workers} workers, f was called {calls} times; it must be called \
+         exactly once per item (see calls_f_once_per_item)"
+    );
+}
+
 fn list(indexes: &[usize]) -> String {
-    if indexes.is_empty() {
-        return "none".to_string();
-    }
     let shown: Vec<String> = indexes.iter().take(10).map(usize::to_string).collect();
     let more = indexes.len().saturating_sub(10);
     if more > 0 {

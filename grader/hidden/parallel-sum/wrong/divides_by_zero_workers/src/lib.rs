@@ -1,0 +1,28 @@
+// Must fail treats_zero_workers_as_one: `len / workers` without treating 0 as 1 (and chunks(0) for fewer items than workers).
+use std::thread;
+
+pub fn parallel_sum(numbers: &[i64], workers: usize) -> i64 {
+    parallel_sum_by(numbers, workers, |n| *n)
+}
+
+pub fn parallel_sum_by<T, F>(items: &[T], workers: usize, f: F) -> i64
+where
+    T: Sync,
+    F: Fn(&T) -> i64 + Sync,
+{
+    if items.is_empty() {
+        return 0;
+    }
+    let chunk_len = items.len() / workers + usize::from(items.len() % workers != 0);
+    let f = &f;
+    thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk_len)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).fold(0, i64::wrapping_add)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .fold(0, i64::wrapping_add)
+    })
+}
