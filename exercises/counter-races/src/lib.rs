@@ -1,6 +1,18 @@
 //! # Counter races
 //!
-//! Read the chapter first. Then grade your work with `cargo grade run counter-races`.
+//! Go's classic race: many goroutines run `counter++` on one variable, and updates get lost,
+//! because `++` is a load, an add and a store that other goroutines slip in between. Rust won't
+//! compile that program (`tests/compile_fail/` shows the errors you get instead), and
+//! `examples/lost_update.rs` shows what the race costs when it is written with a separate load and
+//! store. Here you write three counters that don't lose updates, and Go's WaitGroup example.
+//!
+//! Every counter must be right under any amount of contention: after `n` increments have
+//! returned, on whatever threads, `get` returns at least `n` — and exactly `n` when nothing else
+//! is incrementing.
+//!
+//! Read the chapter first (`book/src/races.md`). Then grade your work with
+//! `cargo grade run counter-races`; `cargo grade hint counter-races` gives hints.
+//! You may change the structs' fields (they are private) and add private helpers.
 
 use std::sync::Arc;
 
@@ -13,13 +25,20 @@ pub trait Counter: Send + Sync {
 }
 
 /// A counter behind a `std::sync::Mutex`.
-#[derive(Default)]
-pub struct MutexCounter {}
+pub struct MutexCounter {
+    // Your fields here.
+}
 
 impl MutexCounter {
     /// A counter at zero.
     pub fn new() -> Self {
         todo!("a MutexCounter at zero")
+    }
+}
+
+impl Default for MutexCounter {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -33,13 +52,20 @@ impl Counter for MutexCounter {
 }
 
 /// A counter updated with an atomic read-modify-write.
-#[derive(Default)]
-pub struct AtomicCounter {}
+pub struct AtomicCounter {
+    // Your fields here.
+}
 
 impl AtomicCounter {
     /// A counter at zero.
     pub fn new() -> Self {
         todo!("an AtomicCounter at zero")
+    }
+}
+
+impl Default for AtomicCounter {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -52,14 +78,23 @@ impl Counter for AtomicCounter {
     }
 }
 
-/// A counter owned by one thread or task; the others send it messages.
-#[derive(Default)]
-pub struct ChannelCounter {}
+/// A counter owned by one thread (or task): only the owner touches the count; `increment` and
+/// `get` send it messages, and `get` waits for the owner's answer. The owner starts in `new` and
+/// stops when the counter is dropped (no thread outlives its counter).
+pub struct ChannelCounter {
+    // Your fields here.
+}
 
 impl ChannelCounter {
     /// A counter at zero, with its owner already running.
     pub fn new() -> Self {
         todo!("start the owner, keep a way to send it messages")
+    }
+}
+
+impl Default for ChannelCounter {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -74,6 +109,10 @@ impl Counter for ChannelCounter {
 
 /// Spawns `tasks` tasks on the Tasklings runtime, each calling `counter.increment()` `increments`
 /// times, waits for all of them with a WaitGroup, and returns `counter.get()`.
+///
+/// Use `runtime::run` (it creates a runtime, runs your future on it, and drops the runtime with
+/// any task still running when the future returns — like Go's `main`), `runtime::spawn`, and
+/// `runtime::WaitGroup`. The tests count the tasks you spawn on the runtime.
 pub fn count_concurrently<C: Counter + 'static>(
     counter: Arc<C>,
     tasks: usize,

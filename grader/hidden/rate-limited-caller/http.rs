@@ -222,9 +222,5 @@ fn with_causes(error: &dyn std::error::Error) -> String {
 
 /// A multi-threaded tokio runtime (2 workers), as an application would run; real time.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime can be built")
+    probes::clock::real_time_runtime(2).expect("a tokio runtime can be built")
 }

@@ -165,11 +165,7 @@ where
     Fut: Future<Output = T>,
 {
     const VIRTUAL_DEADLINE: Duration = Duration::from_secs(3600);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .expect("a current-thread tokio runtime can be built");
+    let runtime = probes::clock::paused_runtime();
     let real_start = std::time::Instant::now();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         runtime.block_on(async { tokio::time::timeout(VIRTUAL_DEADLINE, body()).await })
