@@ -2,8 +2,7 @@
 //! them together. `Runtime`, `Builder`, spawning, waking and shutdown live here.
 //!
 //! * `Shared` is what every thread of one runtime sees: the workers (Ps, each with its local
-//!   queue, LIFO slot and parker), the injector (Go's global run queue: crossbeam's lock-free
-//!   `Injector`), the idle bookkeeping, the timers and the blocking pool.
+//!   queue, LIFO slot and parker), the injector (Go's global run queue, `queue::Injector`), the idle bookkeeping, the timers and the blocking pool.
 //! * **Spawning and waking from a worker** (a task spawning a task) go to that worker's LIFO
 //!   slot: no lock, no shared counter, one plain load to decide whether a sleeping worker
 //!   should be woken (`Worker::schedule_local`). Task ids come from per-worker batches and
@@ -26,10 +25,10 @@ use crate::idle::Idle;
 use crate::join::{JoinHandle, TaskId};
 use crate::metrics::{Metrics, Totals};
 use crate::park::Parker;
-use crate::task::{self, NewTask, TaskRef, BLOCKING, NAMED};
+use crate::queue::Injector;
+use crate::task::{self, Header, NewTask, TaskRef, BLOCKING, NAMED};
 use crate::timer::Timers;
 use crate::worker::{self, Worker};
-use crossbeam_deque::{Injector, Steal};
 use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -48,7 +47,8 @@ use std::thread;
 /// State shared by all threads of one runtime.
 pub(crate) struct Shared {
     pub(crate) workers: Box<[Worker]>,
-    pub(crate) injector: Injector<TaskRef>,
+    /// Queue references of tasks queued from outside (or spilled from a full ring).
+    pub(crate) injector: Injector<Header>,
     pub(crate) idle: Idle,
     pub(crate) timers: Arc<Timers>,
     pub(crate) blocking: BlockingPool,
@@ -197,7 +197,7 @@ impl Shared {
             cancel_orphan(task);
             return;
         }
-        self.injector.push(task);
+        self.injector.push(task.into_raw().as_ptr());
         self.remote_in_flight.fetch_sub(1, Release);
         // The push must be visible before we read the idle word (see `idle`).
         fence(SeqCst);
@@ -532,12 +532,9 @@ impl Drop for Runtime {
         while shared.remote_in_flight.load(SeqCst) != 0 {
             thread::yield_now();
         }
-        loop {
-            match shared.injector.steal() {
-                Steal::Success(task) => cancel_orphan(task),
-                Steal::Empty => break,
-                Steal::Retry => {}
-            }
+        while let Some(task) = shared.injector.pop() {
+            // SAFETY: the injector holds queue references.
+            cancel_orphan(unsafe { TaskRef::from_raw(std::ptr::NonNull::new_unchecked(task)) });
         }
         crate::slab::for_each_block(|block| {
             // SAFETY: the block comes from the slab.

@@ -5,20 +5,20 @@
 //! is what makes its tasks cost ~440 B of RSS), carved out of 64 KiB chunks so no block carries
 //! a malloc header.
 //!
-//! * Each thread keeps, per class, an `active` free list and one full `spare` list (intrusive:
-//!   the link lives in the dead block itself). Allocating and freeing on the same thread touch
-//!   nothing shared.
-//! * When `active` reaches `BATCH` blocks, the `spare` batch (if any) goes to the global pool and
-//!   `active` becomes the spare; an empty thread refills a whole batch from the pool, carving
-//!   fresh blocks from a chunk when the pool is dry. So the pool's mutex is taken once per 64
-//!   allocations or frees, even when one worker spawns and another frees.
+//! * Each thread keeps, per class, two *magazines* (Bonwick's design, as in Go's `mcache`):
+//!   arrays of up to 64 free block pointers, `active` and `spare`. Allocating and freeing on the
+//!   same thread touch nothing shared — and never read a freed block, which may still sit in
+//!   another core's cache.
+//! * Only when both magazines are empty (allocating) or full (freeing) does a thread trade one
+//!   with the global pool, under its mutex: once per 64 operations at worst, even when one worker
+//!   spawns and another frees. An empty pool carves 64 fresh blocks from a chunk.
 //! * Chunks are never returned to the OS (Go likewise never frees its `g`s): memory is kept at
 //!   the high-water mark and reused. That also makes every block that was ever handed out a
 //!   valid place to read a task's state word from, which is how `dump` and runtime shutdown find
 //!   every live task without a registry on the spawn path (`for_each_block`).
 //!
 //! Invariant shared with `task`: the first word of every carved block is an `AtomicUsize` (the
-//! task state); a free block holds 0 there and its free-list link in the second word.
+//! task state); a free block holds 0 there.
 
 use std::alloc::{alloc, handle_alloc_error, Layout};
 use std::cell::Cell;
@@ -56,23 +56,19 @@ pub(crate) const fn class_for(size: usize, align: usize) -> usize {
     NO_CLASS
 }
 
-/// A run of carved blocks, linked through their second word.
-#[derive(Clone, Copy)]
-struct FreeList {
-    head: *mut u8,
+/// Up to `BATCH` free blocks of one class.
+struct Magazine {
     len: usize,
+    blocks: [*mut u8; BATCH],
 }
 
-const EMPTY: FreeList = FreeList {
-    head: ptr::null_mut(),
-    len: 0,
-};
-
-/// # Safety
-/// `block` must be a carved block not in use by anyone else.
-unsafe fn next_of(block: *mut u8) -> *mut *mut u8 {
-    // SAFETY: blocks are at least 64 bytes and 16-aligned, so word 1 is in bounds and aligned.
-    unsafe { block.add(std::mem::size_of::<usize>()).cast() }
+impl Magazine {
+    fn empty() -> Box<Magazine> {
+        Box::new(Magazine {
+            len: 0,
+            blocks: [ptr::null_mut(); BATCH],
+        })
+    }
 }
 
 /// One 64 KiB run of blocks of one class; `carved` blocks at the front have been handed out.
@@ -82,8 +78,13 @@ struct Chunk {
     carved: AtomicUsize,
 }
 
+/// Magazines stay boxed: they move between the pool and threads' raw pointers, and a move
+/// should not copy 520 bytes.
+#[derive(Default)]
+#[allow(clippy::vec_box)]
 struct Pool {
-    batches: Vec<FreeList>,
+    full: Vec<Box<Magazine>>,
+    empty: Vec<Box<Magazine>>,
     carving: Option<&'static Chunk>,
 }
 
@@ -92,7 +93,8 @@ unsafe impl Send for Pool {}
 
 static POOLS: [Mutex<Pool>; CLASSES] = [const {
     Mutex::new(Pool {
-        batches: Vec::new(),
+        full: Vec::new(),
+        empty: Vec::new(),
         carving: None,
     })
 }; CLASSES];
@@ -103,11 +105,24 @@ fn pool(class: usize) -> std::sync::MutexGuard<'static, Pool> {
 }
 
 impl Pool {
-    /// A batch of free blocks: recycled if possible, else freshly carved.
-    fn refill(&mut self, class: usize) -> FreeList {
-        if let Some(batch) = self.batches.pop() {
-            return batch;
+    /// Swaps an empty magazine for a non-empty one: recycled blocks if any, else fresh ones.
+    fn trade_empty(&mut self, class: usize, mut empty: Box<Magazine>) -> Box<Magazine> {
+        if let Some(full) = self.full.pop() {
+            self.empty.push(empty);
+            return full;
         }
+        self.carve(class, &mut empty);
+        empty
+    }
+
+    /// Swaps a full magazine for an empty one.
+    fn trade_full(&mut self, full: Box<Magazine>) -> Box<Magazine> {
+        self.full.push(full);
+        self.empty.pop().unwrap_or_else(Magazine::empty)
+    }
+
+    /// Fills `magazine` with fresh blocks from the current chunk (or a new one).
+    fn carve(&mut self, class: usize, magazine: &mut Magazine) {
         let size = CLASS_SIZES[class];
         let per_chunk = CHUNK_BYTES / size;
         let chunk = match self.carving {
@@ -130,38 +145,38 @@ impl Pool {
             }
         };
         let start = chunk.carved.load(Acquire);
-        let end = (start + BATCH).min(per_chunk);
-        let mut list = EMPTY;
+        let end = (start + BATCH - magazine.len).min(per_chunk);
         for i in (start..end).rev() {
             let block = (chunk.base + i * size) as *mut u8;
-            // SAFETY: `block` lies inside the chunk, is 16-aligned and not yet handed out; the
+            // SAFETY: `block` lies inside the chunk, is 16-aligned and not yet handed out; its
             // state word is written before `carved` publishes the block to `for_each_block`.
-            unsafe {
-                ptr::write(block.cast::<AtomicUsize>(), AtomicUsize::new(0));
-                *next_of(block) = list.head;
-            }
-            list = FreeList {
-                head: block,
-                len: list.len + 1,
-            };
+            unsafe { ptr::write(block.cast::<AtomicUsize>(), AtomicUsize::new(0)) };
+            magazine.blocks[magazine.len] = block;
+            magazine.len += 1;
         }
         chunk.carved.store(end, Release);
-        list
     }
 }
 
-/// A thread's free lists, one active and one spare per class.
+/// A thread's magazines, an active and a spare one per class (null until first use).
 struct ThreadCache {
-    active: [Cell<FreeList>; CLASSES],
-    spare: [Cell<FreeList>; CLASSES],
+    active: [Cell<*mut Magazine>; CLASSES],
+    spare: [Cell<*mut Magazine>; CLASSES],
 }
 
 impl Drop for ThreadCache {
     fn drop(&mut self) {
         for class in 0..CLASSES {
-            for list in [self.active[class].get(), self.spare[class].get()] {
-                if list.len > 0 {
-                    pool(class).batches.push(list);
+            for magazine in [self.active[class].get(), self.spare[class].get()] {
+                if !magazine.is_null() {
+                    // SAFETY: the cache owns its magazines (made by Box::into_raw).
+                    let magazine = unsafe { Box::from_raw(magazine) };
+                    let mut pool = pool(class);
+                    if magazine.len > 0 {
+                        pool.full.push(magazine);
+                    } else {
+                        pool.empty.push(magazine);
+                    }
                 }
             }
         }
@@ -171,56 +186,100 @@ impl Drop for ThreadCache {
 thread_local! {
     static CACHE: ThreadCache = const {
         ThreadCache {
-            active: [const { Cell::new(EMPTY) }; CLASSES],
-            spare: [const { Cell::new(EMPTY) }; CLASSES],
+            active: [const { Cell::new(ptr::null_mut()) }; CLASSES],
+            spare: [const { Cell::new(ptr::null_mut()) }; CLASSES],
         }
     };
 }
 
-/// A free block of `class`. Its first word is an `AtomicUsize` holding 0.
-pub(crate) fn allocate(class: usize) -> NonNull<u8> {
-    let from_cache = CACHE.try_with(|cache| {
-        let mut list = cache.active[class].get();
-        if list.len == 0 {
-            list = cache.spare[class].replace(EMPTY);
-            if list.len == 0 {
-                list = pool(class).refill(class);
+impl ThreadCache {
+    /// The class's magazines (active, spare), created on first use.
+    fn magazines(&self, class: usize) -> (*mut Magazine, *mut Magazine) {
+        for cell in [&self.active[class], &self.spare[class]] {
+            if cell.get().is_null() {
+                cell.set(Box::into_raw(Magazine::empty()));
             }
         }
-        take_one(&mut list, cache, class)
-    });
-    match from_cache {
-        Ok(block) => block,
-        // The thread is exiting and its cache is gone: go to the pool directly.
-        Err(_) => {
-            let mut pool = pool(class);
-            let mut list = pool.refill(class);
-            // SAFETY: `list` is a non-empty list of free blocks that we now own.
-            let block = unsafe { pop(&mut list) };
-            if list.len > 0 {
-                pool.batches.push(list);
+        (self.active[class].get(), self.spare[class].get())
+    }
+
+    fn swap(&self, class: usize) {
+        self.active[class].swap(&self.spare[class]);
+    }
+
+    fn allocate(&self, class: usize) -> *mut u8 {
+        let (active, spare) = self.magazines(class);
+        // SAFETY: both are live boxes owned by this thread's cache, and these references
+        // end before anything else touches them (allocate and free never re-enter).
+        let (active, spare) = unsafe { (&mut *active, &*spare) };
+        if active.len == 0 {
+            if spare.len > 0 {
+                self.swap(class);
+                return self.allocate(class);
             }
-            block
+            // SAFETY: `active` was made by Box::into_raw; ownership goes to the pool, and the
+            // magazine we get back becomes the active one.
+            let traded = pool(class).trade_empty(class, unsafe { Box::from_raw(active) });
+            self.active[class].set(Box::into_raw(traded));
+            return self.allocate(class);
         }
+        active.len -= 1;
+        if let Some(&next) = active.len.checked_sub(2).and_then(|i| active.blocks.get(i)) {
+            // The block after next was probably freed by another core: start moving it here
+            // now, so the spawn that uses it doesn't stall on the transfer.
+            prefetch(next);
+        }
+        active.blocks[active.len]
+    }
+
+    fn free(&self, class: usize, block: *mut u8) {
+        let (active, spare) = self.magazines(class);
+        // SAFETY: as in `allocate`.
+        let (active, spare_len) = unsafe { (&mut *active, (*spare).len) };
+        if active.len == BATCH {
+            if spare_len == BATCH {
+                // SAFETY: as in `allocate`: the full spare goes to the pool.
+                let traded = pool(class).trade_full(unsafe { Box::from_raw(spare) });
+                self.spare[class].set(Box::into_raw(traded));
+            }
+            self.swap(class);
+            return self.free(class, block);
+        }
+        active.blocks[active.len] = block;
+        active.len += 1;
     }
 }
 
-fn take_one(list: &mut FreeList, cache: &ThreadCache, class: usize) -> NonNull<u8> {
-    // SAFETY: `list` is non-empty (refill never returns an empty list) and owned by this thread.
-    let block = unsafe { pop(list) };
-    cache.active[class].set(*list);
-    block
+/// Hints the CPU to fetch `block`'s two cache lines (a plain read prefetch: the stable
+/// intrinsic has no write intent without the unstable `prfchw` target feature).
+pub(crate) fn prefetch(block: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(block.cast());
+            _mm_prefetch::<_MM_HINT_T0>(block.wrapping_add(64).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = block;
 }
 
-/// # Safety
-/// `list` must be non-empty and owned by the caller.
-unsafe fn pop(list: &mut FreeList) -> NonNull<u8> {
-    let block = list.head;
-    // SAFETY: the head of a non-empty list is a free block whose second word is its link.
-    list.head = unsafe { *next_of(block) };
-    list.len -= 1;
-    // SAFETY: carved blocks are never null.
-    unsafe { NonNull::new_unchecked(block) }
+/// A free block of `class`. Its first word is an `AtomicUsize` holding 0.
+pub(crate) fn allocate(class: usize) -> NonNull<u8> {
+    let block = CACHE
+        .try_with(|cache| cache.allocate(class))
+        .unwrap_or_else(|_| {
+            // The thread is exiting and its cache is gone: go to the pool directly.
+            let mut pool = pool(class);
+            let mut magazine = pool.trade_empty(class, Magazine::empty());
+            magazine.len -= 1;
+            let block = magazine.blocks[magazine.len];
+            pool.full.push(magazine);
+            block
+        });
+    NonNull::new(block).expect("carved blocks are not null")
 }
 
 /// Returns `block` (of `class`) for reuse.
@@ -229,30 +288,11 @@ unsafe fn pop(list: &mut FreeList) -> NonNull<u8> {
 /// `block` came from `allocate(class)`, its state word is 0 and nobody uses it any more.
 pub(crate) unsafe fn free(block: NonNull<u8>, class: usize) {
     let block = block.as_ptr();
-    let pushed = CACHE.try_with(|cache| {
-        let mut list = cache.active[class].get();
-        // SAFETY: the caller gave us the block; word 1 is ours to use as the link.
-        unsafe { *next_of(block) = list.head };
-        list = FreeList {
-            head: block,
-            len: list.len + 1,
-        };
-        if list.len >= BATCH {
-            let spare = cache.spare[class].replace(list);
-            if spare.len > 0 {
-                pool(class).batches.push(spare);
-            }
-            list = EMPTY;
-        }
-        cache.active[class].set(list);
-    });
-    if pushed.is_err() {
-        // SAFETY: as above.
-        unsafe { *next_of(block) = ptr::null_mut() };
-        pool(class).batches.push(FreeList {
-            head: block,
-            len: 1,
-        });
+    if CACHE.try_with(|cache| cache.free(class, block)).is_err() {
+        let mut magazine = Magazine::empty();
+        magazine.blocks[0] = block;
+        magazine.len = 1;
+        pool(class).full.push(magazine);
     }
 }
 

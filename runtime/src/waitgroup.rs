@@ -34,7 +34,7 @@ struct Waiters {
     /// Slots of `Wait` futures; a slot is `None` once its future is gone.
     wakers: Vec<Option<Waker>>,
     /// Bumped each time the count reaches zero and the slots are emptied.
-    generation: u64,
+    generation: u32,
 }
 
 impl WaitGroup {
@@ -69,7 +69,7 @@ impl WaitGroup {
     fn wake_all(&self) {
         let wakers = {
             let mut waiters = self.inner.lock();
-            waiters.generation += 1;
+            waiters.generation = waiters.generation.wrapping_add(1);
             self.inner.zero.notify_all();
             std::mem::take(&mut waiters.wakers)
         };
@@ -122,8 +122,8 @@ impl std::fmt::Debug for WaitGroup {
 #[derive(Debug)]
 pub struct Wait<'a> {
     group: &'a WaitGroup,
-    /// (generation, index) of our waker slot once registered.
-    slot: Option<(u64, usize)>,
+    /// (generation, index) of our waker slot once registered; u32s keep a parked task small.
+    slot: Option<(u32, u32)>,
 }
 
 impl Future for Wait<'_> {
@@ -141,14 +141,14 @@ impl Future for Wait<'_> {
         }
         match this.slot {
             Some((generation, index)) if generation == waiters.generation => {
-                let slot = &mut waiters.wakers[index];
+                let slot = &mut waiters.wakers[index as usize];
                 if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     *slot = Some(cx.waker().clone());
                 }
             }
             _ => {
                 waiters.wakers.push(Some(cx.waker().clone()));
-                this.slot = Some((waiters.generation, waiters.wakers.len() - 1));
+                this.slot = Some((waiters.generation, waiters.wakers.len() as u32 - 1));
             }
         }
         Poll::Pending
@@ -160,7 +160,7 @@ impl Drop for Wait<'_> {
         if let Some((generation, index)) = self.slot {
             let mut waiters = self.group.inner.lock();
             if waiters.generation == generation {
-                let waker = waiters.wakers[index].take();
+                let waker = waiters.wakers[index as usize].take();
                 drop(waiters);
                 drop(waker);
             }

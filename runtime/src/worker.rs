@@ -27,7 +27,6 @@ use crate::park::Parker;
 use crate::queue::{Ring, CAPACITY};
 use crate::scheduler::{self, Shared};
 use crate::task::{Header, RunOutcome, TaskRef};
-use crossbeam_deque::Steal;
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
@@ -156,14 +155,11 @@ impl Worker {
                 Ok(()) => return,
                 Err(back) => item = back,
             }
-            let injector = &self.shared().injector;
-            let moved = self.ring.take_half(|t| {
-                // SAFETY: every pointer in the ring is a queue reference; it moves over.
-                injector.push(unsafe { TaskRef::from_raw(nonnull(t)) })
-            });
-            if moved {
-                // SAFETY: `item` carries the queue reference we were given.
-                injector.push(unsafe { TaskRef::from_raw(nonnull(item)) });
+            if let Some(half) = self.ring.take_half() {
+                // Queue references move to the injector, 129 under one lock.
+                self.shared()
+                    .injector
+                    .push_batch(half.into_iter().chain([item]));
                 return;
             }
         }
@@ -235,26 +231,19 @@ impl Worker {
     /// One task from the injector; with `batch`, also this worker's share into its ring.
     fn pop_injector(&self, batch: bool) -> Option<TaskRef> {
         let injector = &self.shared().injector;
-        if injector.is_empty() {
-            return None;
-        }
-        let first = loop {
-            match injector.steal() {
-                Steal::Success(task) => break task,
-                Steal::Empty => return None,
-                Steal::Retry => {}
-            }
+        let share = if batch {
+            (injector.len() / self.shared().workers.len() + 1).min(CAPACITY / 2)
+        } else {
+            1
         };
-        if batch {
-            let share = (injector.len() / self.shared().workers.len() + 1).min(CAPACITY / 2);
-            for _ in 1..share {
-                match injector.steal() {
-                    Steal::Success(task) => self.push_back(task),
-                    _ => break,
-                }
+        let first = injector.pop_batch(share, |task| {
+            // The ring has room: batches are only taken when it is empty.
+            if self.ring.push(task).is_err() {
+                injector.push(task);
             }
-        }
-        Some(first)
+        })?;
+        // SAFETY: the injector holds queue references.
+        Some(unsafe { TaskRef::from_raw(nonnull(first)) })
     }
 
     /// Looks for work elsewhere, as one of the (at most half the) searching workers.
