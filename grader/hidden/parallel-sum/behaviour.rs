@@ -224,6 +224,9 @@ pub fn parallel_sum_starts_worker_threads() {
             }
         });
         sampler_ready.wait();
+        // Stops the sampler however this loop ends: a panic in parallel_sum would otherwise leave
+        // the scope waiting for the sampler forever.
+        let _stop_sampler = StopOnDrop(&stop);
         for _ in 0..300 {
             // Whether the sums are right is for the other tests to say.
             std::hint::black_box(parallel_sum(&numbers, 3));
@@ -231,7 +234,6 @@ pub fn parallel_sum_starts_worker_threads() {
                 break;
             }
         }
-        stop.store(true, Ordering::SeqCst);
     });
     let seen = most_extra.load(Ordering::SeqCst);
     assert!(
@@ -241,6 +243,15 @@ pub fn parallel_sum_starts_worker_threads() {
          parallel_sum_by (or split the slice the same way) rather than adding the numbers up in \
          one loop"
     );
+}
+
+/// Sets the flag when dropped, on return or on unwind.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
 }
 
 /// The behaviour tests judge *how* `f` runs; a wrong number of calls would make their verdict

@@ -119,18 +119,20 @@ pub fn wraps_on_overflow() {
     ];
     for (numbers, want) in cases {
         for workers in [1, 2, 3] {
-            let got = catch_unwind(|| parallel_sum::parallel_sum(numbers, workers));
-            match got {
-                Ok(got) => assert_eq!(
-                    got, want,
-                    "parallel_sum({numbers:?}, {workers}) must wrap around to {want}, got {got}"
-                ),
-                Err(_) => panic!(
-                    "parallel_sum({numbers:?}, {workers}) panicked: addition must wrap on \
-                     overflow — use i64::wrapping_add (`+` and `.sum()` panic in debug builds), \
-                     both within a chunk and when combining the partial sums"
-                ),
-            }
+            let got = catch_unwind(|| parallel_sum::parallel_sum(numbers, workers)).unwrap_or_else(
+                |payload| {
+                    panic!(
+                        "parallel_sum({numbers:?}, {workers}) panicked ({}): addition must wrap \
+                         on overflow — use i64::wrapping_add (`+` and `.sum()` panic on overflow \
+                         in debug builds), both within a chunk and when combining the partial sums",
+                        panic_message(&*payload)
+                    )
+                },
+            );
+            assert_eq!(
+                got, want,
+                "parallel_sum({numbers:?}, {workers}) must wrap around to {want}, got {got}"
+            );
         }
     }
     let big = vec![i64::MAX; 1_001];
@@ -191,11 +193,7 @@ fn sum_of(numbers: &[i64], workers: usize) -> i64 {
     })) {
         Ok(sum) => sum,
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|m| m.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_string());
+            let message = panic_message(&*payload);
             let shown = if numbers.len() <= 8 {
                 format!("{numbers:?}")
             } else {
@@ -205,7 +203,9 @@ fn sum_of(numbers: &[i64], workers: usize) -> i64 {
                 "parallel_sum({shown}, {workers}) panicked instead of returning the sum: \
                  {message}{}",
                 if message.contains("overflow") {
-                    " (addition must wrap: use i64::wrapping_add)"
+                    " (addition must wrap on overflow: use i64::wrapping_add — `+` and `.sum()` \
+                     panic in debug builds — both within a chunk and when combining the partial \
+                     sums)"
                 } else if message.contains("divide by zero") && workers == 0 {
                     " (workers == 0 is treated as 1: `workers.max(1)`)"
                 } else if message.contains("scoped thread") || message.contains("Any {") {
@@ -217,4 +217,12 @@ fn sum_of(numbers: &[i64], workers: usize) -> i64 {
             )
         }
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|m| m.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
