@@ -10,11 +10,11 @@
 
 use std::fmt::Debug;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use crate::job::{proc_status_kb, timed, Job, Measurement, Shape};
-use crate::latch::{park_on, Latch};
+use crate::latch::Latch;
 
 /// What the shapes need from an async runtime.
 pub trait AsyncRuntime: Sized + 'static {
@@ -44,7 +44,8 @@ pub trait AsyncRuntime: Sized + 'static {
     fn yield_now() -> impl Future<Output = ()> + Send;
     /// A closed gate.
     fn gate() -> Self::Gate;
-    /// Waits until `gate` opens; the first poll registers the task as a waiter.
+    /// Waits until `gate` opens; the first poll registers the task as a waiter. An `open` that
+    /// comes after this future is made but before its first poll must still release it.
     fn wait_for(gate: &'static Self::Gate) -> impl Future<Output = ()> + Send + 'static;
     /// Opens `gate`, waking every task waiting on it.
     fn open(gate: &Self::Gate);
@@ -203,15 +204,26 @@ fn mem_parked<R: AsyncRuntime>(rt: &R, n: u64) -> Measurement {
     let gate: &'static R::Gate = Box::leak(Box::new(R::gate()));
     let started = Latch::leak(n as usize);
     let finished = Latch::leak(n as usize);
+    // The same body as Go's `started.Done(); <-gate; finished.Done()`. The wait future is made
+    // before counting in, so an `open` that comes before its first poll still releases it (a
+    // WaitGroup at zero is ready; a tokio `Notified` counts `notify_waiters` calls from its
+    // creation); the sleep below lets the last tasks register before RSS is read.
+    let parked_task = move || async move {
+        let parked = R::wait_for(gate);
+        started.done();
+        parked.await;
+        finished.done();
+    };
+    // For --verbose: how much of a parked task is the future itself (the rest is the runtime's).
+    eprintln!(
+        "mem_parked: each task's future is {} bytes",
+        std::mem::size_of_val(&parked_task())
+    );
     let rss_before = proc_status_kb("VmRSS");
     let start = Instant::now();
     drop(rt.spawn_remote(async move {
         for _ in 0..n {
-            go::<R>(async move {
-                let parked = pin!(R::wait_for(gate));
-                park_on(parked, started).await;
-                finished.done();
-            });
+            go::<R>(parked_task());
         }
     }));
     started.wait();

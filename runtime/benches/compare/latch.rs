@@ -5,11 +5,8 @@
 //! plain `&'static Latch` (the latch is leaked, one small block per measured iteration), so no
 //! contender pays for an `Arc` clone per task and they all do the same work.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::task::{Context, Poll};
 
 /// A countdown the measuring thread blocks on until `n` tasks have called [`Latch::done`].
 pub struct Latch {
@@ -44,36 +41,5 @@ impl Latch {
         while !*open {
             open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
         }
-    }
-}
-
-/// Awaits the pinned `gate`, counting `started` down right after the first poll — once the
-/// task has registered itself as a waiter — so that all the memory of a parked task is in place
-/// when the measuring thread sees `started` open. A plain struct rather than an `async fn`, so
-/// the task's future grows by two words only (an `async fn` taking the gate by value would hold
-/// it twice, and the parked task's size is what `mem_parked` measures).
-pub fn park_on<'a, F: Future>(gate: Pin<&'a mut F>, started: &'static Latch) -> ParkOn<'a, F> {
-    ParkOn {
-        gate,
-        started: Some(started),
-    }
-}
-
-/// The future [`park_on`] returns.
-pub struct ParkOn<'a, F> {
-    gate: Pin<&'a mut F>,
-    started: Option<&'static Latch>,
-}
-
-impl<F: Future> Future for ParkOn<'_, F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = &mut *self;
-        let poll = this.gate.as_mut().poll(cx);
-        if let Some(started) = this.started.take() {
-            started.done();
-        }
-        poll
     }
 }
