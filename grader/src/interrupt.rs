@@ -29,7 +29,6 @@ pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 
-#[allow(dead_code)] // used by `watch` (next commit)
 /// Asks the grader to stop, as Ctrl-C would (`watch` does on `q` during a check).
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);

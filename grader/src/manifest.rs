@@ -48,7 +48,6 @@ const KEYS: &[(&str, bool)] = &[
     ("timing", false),
 ];
 
-#[allow(dead_code)] // used by `verify` (next commit)
 /// The fewest and most hints an exercise should have (`grader verify` checks it).
 pub const HINTS_RANGE: std::ops::RangeInclusive<usize> = 3..=5;
 

@@ -38,7 +38,6 @@ pub enum Source {
     /// A submission folder holding the editable files at their relative paths.
     Submission(PathBuf),
     /// The reference solution, `solutions/<slug>/` (`grader verify`).
-    #[allow(dead_code)] // used by `verify` (next commit)
     Solution,
 }
 

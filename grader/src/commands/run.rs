@@ -83,7 +83,7 @@ pub fn run(
                 Style::stdout()
             };
             let guidance = if learner {
-                learner_guidance(repo, &report, &state)?
+                learner_guidance(repo, &report, &state, false)?
             } else {
                 submission_guidance(&report)
             };
@@ -111,7 +111,12 @@ pub fn run(
 
 /// Hints for failing exercises (the latest revealed one, or the first) and the next step.
 /// Showing the first hint counts as revealing it.
-pub fn learner_guidance(repo: &Repo, report: &Report, state: &State) -> Result<Guidance> {
+pub fn learner_guidance(
+    repo: &Repo,
+    report: &Report,
+    state: &State,
+    watching: bool,
+) -> Result<Guidance> {
     let exercises = repo.exercises()?;
     let mut guidance = Guidance::default();
     let mut revealed = Vec::new();
@@ -151,18 +156,25 @@ pub fn learner_guidance(repo: &Repo, report: &Report, state: &State) -> Result<G
             }
         })?;
     }
-    guidance.next = next_step(repo, report, &exercises, state);
+    guidance.next = next_step(repo, report, &exercises, state, watching);
     Ok(guidance)
 }
 
 /// The one line that says what to do next.
-pub fn next_step(repo: &Repo, report: &Report, exercises: &[Exercise], state: &State) -> String {
+/// With `watching`, the advice fits `grader watch` (save to re-grade, `n` for the next one).
+pub fn next_step(
+    repo: &Repo,
+    report: &Report,
+    exercises: &[Exercise],
+    state: &State,
+    watching: bool,
+) -> String {
     if let Some(failing) = report
         .exercises
         .iter()
         .find(|e| e.status != ExerciseStatus::Pass)
     {
-        return fix_step(repo, failing, exercises, state);
+        return fix_step(repo, failing, exercises, state, watching);
     }
     let graded: Vec<&str> = report
         .exercises
@@ -176,6 +188,14 @@ pub fn next_step(repo: &Repo, report: &Report, exercises: &[Exercise], state: &S
                 .as_ref()
                 .map(|m| m.chapter.clone())
                 .unwrap_or_default();
+            if watching {
+                return format!(
+                    "{} pass{}. Press n to go on with `{}` (read {chapter} first).",
+                    graded.join(", "),
+                    if graded.len() == 1 { "es" } else { "" },
+                    next.slug
+                );
+            }
             format!(
                 "{} pass{}. Go on with `{}`: read {chapter}, then run `cargo grade run {}`.",
                 graded.join(", "),
@@ -193,6 +213,7 @@ fn fix_step(
     failing: &ExerciseResult,
     exercises: &[Exercise],
     state: &State,
+    watching: bool,
 ) -> String {
     let slug = &failing.exercise;
     let file = exercises
@@ -227,6 +248,14 @@ fn fix_step(
     } else {
         String::new()
     };
+    if watching {
+        let more = if shown < hints {
+            format!(" (h shows hint {} of {hints})", shown + 1)
+        } else {
+            String::new()
+        };
+        return format!("{what} in {}; saving it re-grades{more}.", path.display());
+    }
     format!(
         "{what} in {}, then run `cargo grade run {slug}` again or keep `cargo grade watch` \
          running{more}.",
