@@ -4,8 +4,7 @@
 //!
 //! Builds go to their own target directory, `<target>/tasklings/build` (the `cargo grade` that
 //! runs us holds the lock on `<target>/debug`), shared by every exercise and every scratch slot so
-//! dependencies are compiled once. A lock file around "build, then copy the binary out" keeps two
-//! graders from swapping each other's binaries: the copy in the slot is what runs.
+//! dependencies are compiled once.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -16,12 +15,12 @@ use serde::Deserialize;
 
 use crate::progress::Progress;
 use crate::repo::Repo;
-use crate::scratch::{self, Scratch};
+use crate::scratch::Scratch;
 
 /// What a build produced.
 #[derive(Debug)]
 pub enum BuildOutcome {
-    /// The hidden test binary, copied into the scratch slot.
+    /// The hidden test binary (in the build directory; it belongs to the scratch slot).
     Built(PathBuf),
     /// The compiler rejected the code.
     CompileError {
@@ -43,39 +42,19 @@ pub fn cargo_program() -> PathBuf {
 }
 
 /// Builds the hidden tests of the scratch workspace.
+///
+/// Cargo's own lock on the build directory serialises concurrent builds; the artifacts of each
+/// scratch slot have names of their own (see `scratch`), so the binary we get is ours until the
+/// slot is released.
 pub fn build(repo: &Repo, scratch: &Scratch, progress: &Progress) -> Result<BuildOutcome> {
     let build_dir = repo.grader_dir().join("build");
-    let lock_path = repo.grader_dir().join("build.lock");
-    let lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("can't open {}", lock_path.display()))?;
-    if !scratch::flock(&lock, false)? {
-        progress.status("waiting for another grader's build to finish");
-        scratch::flock(&lock, true)?;
-    }
-
-    let mut outcome = cargo_test_no_run(scratch, &build_dir, true, progress)?;
+    let outcome = cargo_test_no_run(scratch, &build_dir, true, progress)?;
     if let BuildOutcome::CargoFailed(stderr) = &outcome {
         if stderr.contains("offline") {
             // Dependencies not downloaded yet (a fresh clone): fetch them once, then build.
             progress.status("downloading the exercises' dependencies (once)");
-            outcome = cargo_test_no_run(scratch, &build_dir, false, progress)?;
+            return cargo_test_no_run(scratch, &build_dir, false, progress);
         }
-    }
-    if let BuildOutcome::Built(binary) = outcome {
-        let bin_dir = scratch.root.join("bin");
-        std::fs::create_dir_all(&bin_dir)
-            .with_context(|| format!("can't create {}", bin_dir.display()))?;
-        let copy = bin_dir.join("hidden");
-        let partial = bin_dir.join("hidden.partial");
-        std::fs::copy(&binary, &partial)
-            .with_context(|| format!("can't copy {} to {}", binary.display(), partial.display()))?;
-        std::fs::rename(&partial, &copy)
-            .with_context(|| format!("can't move {} into place", copy.display()))?;
-        return Ok(BuildOutcome::Built(copy));
     }
     Ok(outcome)
 }

@@ -8,7 +8,8 @@
 //!                        [profile.*] (path dependencies made absolute)
 //!   Cargo.lock           the repo's (same versions; builds run --offline)
 //!   rust-toolchain.toml  the repo's, when the scratch lies outside the repo
-//!   SLUG/                exercises/SLUG (no target/), editable files overwritten from the source,
+//!   SLUG/                exercises/SLUG (no target/), editable files overwritten from the source
+//!                        (the folder is SLUG-2/, SLUG-3/… in the second, third… slot: see below),
 //!   SLUG/hidden/         the hidden tests, and in SLUG/Cargo.toml one more target:
 //!                        [[test]] name = "hidden", path = "hidden/main.rs", harness = false
 //! ```
@@ -19,6 +20,12 @@
 //! A slot is reused from run to run (`<slug>`, or `<slug>-2`… when another grader holds it, found
 //! by a lock file), and files are written only when their content changed, so Cargo's
 //! fingerprints and incremental compilation stay warm: a one-line edit rebuilds one crate.
+//!
+//! Every slot's crate folder has its own name (`SLUG` in the first slot, `SLUG-2` in the second,
+//! …), because Cargo derives a path package's artifact names from its path *relative to the
+//! workspace root*: two slots with the same relative path would share artifacts in the shared
+//! build directory, and a build in one could be taken as up to date for the other (its sources
+//! older than the other slot's artifact) — grading one submission with another's code.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -59,6 +66,8 @@ pub struct Scratch {
     pub root: PathBuf,
     /// The exercise crate inside it.
     pub crate_dir: PathBuf,
+    /// The crate folder's name (the slot's name): where the compiler's paths start.
+    pub member: String,
     /// Things to tell the reader ("ignored 2 files that are not editable: …").
     pub notes: Vec<String>,
     _lock: File,
@@ -148,7 +157,10 @@ pub fn prepare(
     std::fs::create_dir_all(&scratch_dir)
         .with_context(|| format!("can't create {}", scratch_dir.display()))?;
     let (root, lock) = lock_slot(&scratch_dir, slug)?;
-    let crate_dir = root.join(slug);
+    let member = root
+        .file_name()
+        .map_or_else(|| slug.clone(), |name| name.to_string_lossy().into_owned());
+    let crate_dir = root.join(&member);
 
     // Sync the crate: write what changed, remove what is no longer wanted.
     let present: BTreeSet<PathBuf> = if crate_dir.is_dir() {
@@ -171,7 +183,7 @@ pub fn prepare(
 
     write_if_changed(
         &root.join("Cargo.toml"),
-        workspace_manifest(repo, slug)?.as_bytes(),
+        workspace_manifest(repo, slug, &member)?.as_bytes(),
     )?;
     let lock_file = repo.root().join("Cargo.lock");
     if lock_file.is_file() {
@@ -188,6 +200,7 @@ pub fn prepare(
     Ok(Scratch {
         root,
         crate_dir,
+        member,
         notes,
         _lock: lock,
     })
@@ -209,7 +222,7 @@ harness = false
 const DEPENDENCY_OPT_LEVEL: i64 = 2;
 
 /// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute.
-fn workspace_manifest(repo: &Repo, slug: &str) -> Result<String> {
+fn workspace_manifest(repo: &Repo, slug: &str, member: &str) -> Result<String> {
     let path = repo.root().join("Cargo.toml");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("can't read {}", path.display()))?;
@@ -225,7 +238,7 @@ fn workspace_manifest(repo: &Repo, slug: &str) -> Result<String> {
     workspace.insert("resolver".into(), "2".into());
     workspace.insert(
         "members".into(),
-        toml::Value::Array(vec![toml::Value::String(slug.to_owned())]),
+        toml::Value::Array(vec![toml::Value::String(member.to_owned())]),
     );
     for key in ["package", "lints"] {
         if let Some(value) = source_workspace.get(key) {

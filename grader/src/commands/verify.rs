@@ -219,7 +219,7 @@ fn check_chapter(repo: &Repo, exercise: &Exercise, manifest: &Manifest) -> Findi
     if text.contains(CHAPTER_STUB_MARKER) {
         return Finding::problem(
             format!("chapter {} is still the stub", manifest.chapter),
-            format!("write the chapter and delete the line `{CHAPTER_STUB_MARKER}`"),
+            "write the chapter, and delete its first line (the stub marker)",
         );
     }
     let crate_doc = crate_doc(&exercise.dir.join("src").join("lib.rs"));
@@ -258,9 +258,10 @@ fn judge_solution(result: &ExerciseResult) -> Finding {
             .filter(|t| t.status == TestStatus::Skipped)
             .map(|t| format!("{} (skipped here: {})", t.name, t.message))
             .collect();
+        let points = crate::report::human::points(result.max_score);
         let mut finding = Finding::ok(format!(
-            "the solution passes all {count} tests ({} points)",
-            crate::report::human::points(result.max_score)
+            "the solution passes every test: {count} of {count} ({points} point{})",
+            if points == "1" { "" } else { "s" }
         ));
         finding.details = skipped.join("\n");
         return finding;
