@@ -60,7 +60,10 @@ impl Parker {
         let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(actual) = self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
             debug_assert_eq!(actual, NOTIFIED);
-            self.state.store(EMPTY, SeqCst);
+            // A swap, not a store: it reads the newest token, so we synchronise with every
+            // unpark that left one, not just the first (the loom model `two_wakers_one_sleeper`
+            // finds the lost wake-up a plain store allows).
+            self.state.swap(EMPTY, SeqCst);
             return;
         }
         guard = match timeout {

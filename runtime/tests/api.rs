@@ -1,4 +1,5 @@
 //! The public API, one behaviour per test.
+#![cfg(not(tasklings_loom))]
 
 use runtime::{CancellationToken, Runtime, TaskState, WaitGroup};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
