@@ -61,7 +61,7 @@ pub fn grade(
     let scratch = match scratch::prepare(repo, exercise, manifest, source, &hidden_dir) {
         Ok(scratch) => scratch,
         Err(error @ ScratchError::MissingEditable { .. }) => {
-            let total = cached_total(repo, slug, &hidden_dir);
+            let total = total_points(repo, exercise, manifest, source, &hidden_dir, progress);
             return Ok(single_error(
                 exercise,
                 "submission",
@@ -73,13 +73,18 @@ pub fn grade(
         Err(ScratchError::Other(error)) => return Err(error),
     };
     let paths = protocol::path_map(
-        slug,
+        &scratch.member,
         &display_dir(repo, &source.dir(repo, slug)),
         &display_dir(repo, &hidden_dir),
     );
 
     progress.status("building");
-    let binary = match cargo_build::build(repo, &scratch, progress)? {
+    let built = {
+        // Not while another submission's timing test runs (`grader batch`).
+        let _turn = crate::timing_gate::shared();
+        cargo_build::build(repo, &scratch, progress)?
+    };
+    let binary = match built {
         BuildOutcome::Built(binary) => binary,
         BuildOutcome::CompileError {
             rendered,
@@ -95,17 +100,20 @@ pub fn grade(
             } else {
                 format!("the code doesn't compile:\n\n{rendered}")
             };
-            let total = cached_total(repo, slug, &hidden_dir);
+            let mut scratch = scratch;
+            let notes = std::mem::take(&mut scratch.notes);
+            drop(scratch);
+            let total = total_points(repo, exercise, manifest, source, &hidden_dir, progress);
             let test = TestResult::compile_failure(TestStatus::Fail, message, total);
             return Ok(ExerciseResult::from_tests(
                 slug,
                 &manifest.title,
                 vec![test],
-                scratch.notes,
+                notes,
             ));
         }
         BuildOutcome::CargoFailed(stderr) => {
-            let total = cached_total(repo, slug, &hidden_dir);
+            let total = cached_total(repo, slug, &hidden_dir).unwrap_or(0.0);
             return Ok(single_error(
                 exercise,
                 "build",
@@ -121,6 +129,8 @@ pub fn grade(
         cwd: scratch.crate_dir.clone(),
         paths,
     };
+    // Where isolation is on (`grader batch`, `grader gradescope run`), a binary its sandbox runs.
+    let hidden = crate::isolation::stage(hidden)?;
     progress.status("listing the hidden tests");
     let tests = match protocol::list(&hidden) {
         Ok(tests) => tests,
@@ -177,7 +187,10 @@ fn run_tests(
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some(&index) = correctness.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let result = protocol::run_test(binary, &tests[index]);
+                    let result = {
+                        let _turn = crate::timing_gate::shared();
+                        protocol::run_test(binary, &tests[index])
+                    };
                     *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                     report_done();
                 }
@@ -210,6 +223,8 @@ fn run_tests(
                 0,
             )
         } else {
+            // Alone, also across submissions graded at once (`grader batch`).
+            let _alone = crate::timing_gate::exclusive();
             protocol::run_test(binary, test)
         };
         *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
@@ -311,10 +326,57 @@ fn remember_total(repo: &Repo, slug: &str, hidden_dir: &Path, tests: &[ListedTes
     }
 }
 
-fn cached_total(repo: &Repo, slug: &str, hidden_dir: &Path) -> f64 {
+fn cached_total(repo: &Repo, slug: &str, hidden_dir: &Path) -> Option<f64> {
     std::fs::read_to_string(total_file(repo, slug))
         .ok()
         .and_then(|text| serde_json::from_str::<RememberedTotal>(&text).ok())
         .filter(|remembered| remembered.hidden_digest == hidden_digest(hidden_dir))
-        .map_or(0.0, |remembered| remembered.total)
+        .map(|remembered| remembered.total)
+}
+
+/// The exercise's total points when the code being graded can't say (it doesn't compile, or a
+/// file is missing): remembered from the last listing of these hidden tests, else found by
+/// building code that does compile — the reference solution, or the exercise's own folder when
+/// that is not what just failed — and listing its tests. 0 when nothing compiles.
+fn total_points(
+    repo: &Repo,
+    exercise: &Exercise,
+    manifest: &crate::manifest::Manifest,
+    failed: &Source,
+    hidden_dir: &Path,
+    progress: &Progress,
+) -> f64 {
+    if let Some(total) = cached_total(repo, &exercise.slug, hidden_dir) {
+        return total;
+    }
+    let mut candidates = Vec::new();
+    if !matches!(failed, Source::Solution) && repo.solution_dir(&exercise.slug).is_dir() {
+        candidates.push(Source::Solution);
+    }
+    if !matches!(failed, Source::Learner) {
+        candidates.push(Source::Learner);
+    }
+    for source in candidates {
+        progress.status("finding the exercise's total points");
+        let Ok(scratch) = scratch::prepare(repo, exercise, manifest, &source, hidden_dir) else {
+            continue;
+        };
+        let built = {
+            let _turn = crate::timing_gate::shared();
+            cargo_build::build(repo, &scratch, progress)
+        };
+        let Ok(BuildOutcome::Built(binary)) = built else {
+            continue;
+        };
+        let hidden = HiddenBinary {
+            path: binary,
+            cwd: scratch.crate_dir.clone(),
+            paths: protocol::PathMap::default(),
+        };
+        if let Ok(tests) = protocol::list(&hidden) {
+            remember_total(repo, &exercise.slug, hidden_dir, &tests);
+            return tests.iter().map(|t| t.points).sum();
+        }
+    }
+    0.0
 }

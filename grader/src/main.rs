@@ -14,6 +14,7 @@ mod cli;
 mod commands;
 mod grading;
 mod interrupt;
+mod isolation;
 mod manifest;
 mod progress;
 mod protocol;
@@ -25,6 +26,7 @@ mod scratch;
 mod state;
 mod style;
 mod suggest;
+mod timing_gate;
 
 use std::process::ExitCode;
 

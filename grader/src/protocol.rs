@@ -253,6 +253,12 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
             elapsed_ms,
         ),
     };
+    if status.is_problem() {
+        // What the isolation layer saw: a limit it ran into, processes it had to kill.
+        for note in &finished.notes {
+            let _ = write!(message, "\n{note}");
+        }
+    }
     if foreign > 0 && status != TestStatus::Pass {
         let _ = write!(
             message,
@@ -344,6 +350,11 @@ fn without_panic_reports(output: &str, panics: &[PanicRecord]) -> String {
 
 /// Why a process that never gave a verdict failed, in words a learner can act on.
 fn no_verdict_message(ending: Ending, output: &str, output_bytes: u64) -> String {
+    if output.contains("memory allocation of") && output.contains("failed") {
+        return "out of memory: an allocation failed and the test process aborted (a value that \
+                grows without end? The grader limits the memory of each test)"
+            .to_owned();
+    }
     if output.contains("has overflowed its stack") {
         return "stack overflow: a thread ran out of stack (endless recursion, or a very large \
                 value on the stack?); the test process was aborted"
@@ -379,6 +390,10 @@ fn describe_ending(ending: Ending) -> String {
             libc::SIGILL => "it crashed (SIGILL: an illegal instruction)".to_owned(),
             libc::SIGFPE => "it crashed (SIGFPE: an arithmetic error)".to_owned(),
             libc::SIGKILL => "it was killed (SIGKILL: out of memory?)".to_owned(),
+            libc::SIGXFSZ => "it wrote a file larger than the grader allows (SIGXFSZ: a file \
+                              that grows without end?)"
+                .to_owned(),
+            libc::SIGXCPU => "it used more CPU time than the grader allows (SIGXCPU)".to_owned(),
             other => format!("it was ended by signal {other}"),
         },
         Ending::TimedOut => "it did not finish in time".to_owned(),

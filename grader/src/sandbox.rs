@@ -19,8 +19,9 @@
 //! It does not judge: it returns how the process ended, the lines it wrote to the result channel
 //! and what it printed, and `protocol` turns that into a verdict.
 //!
-//! This is the one place to add stronger isolation for batch grading (issue 6: memory and process
-//! limits, another uid, no network): [`Limits`] and `configure_child` are the hooks.
+//! Stronger isolation for grading other people's work (own uid, resource limits, no network, a
+//! private filesystem view) is `isolation`'s: `configure_child` hands it the command, and the
+//! guard it returns kills everything of the test's uid before the group is killed here.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -112,6 +113,9 @@ pub struct Finished {
     /// Bytes printed in all.
     pub output_bytes: u64,
     pub elapsed: Duration,
+    /// What the isolation layer saw when it stopped the process (`isolation::Guard::stop`):
+    /// a limit it ran into, processes it left behind. Empty without isolation.
+    pub notes: Vec<String>,
 }
 
 /// Runs `spec` under `limits`, writes `stdin_line` to its stdin, and waits until it ends.
@@ -142,7 +146,7 @@ pub fn run(
         .stdout(Stdio::from(output_write.try_clone()?))
         .stderr(Stdio::from(output_write))
         .process_group(0);
-    configure_child(&mut command, channel_fd);
+    let mut isolation = configure_child(&mut command, channel_fd, limits)?;
     let started = Instant::now();
     let mut child = command.spawn()?;
     // The parent's copies of the write ends must close, or the reads below never see EOF.
@@ -217,6 +221,7 @@ pub fn run(
     };
 
     // Whatever happened, nothing of this test may outlive it.
+    let notes = isolation.stop(group);
     kill_group(group);
     let status = match status {
         Some(status) => status,
@@ -233,6 +238,7 @@ pub fn run(
         output: watch.kept.text(),
         output_bytes: watch.kept.total,
         elapsed: started.elapsed(),
+        notes,
     })
 }
 
@@ -245,8 +251,13 @@ fn ending_of(status: ExitStatus) -> Ending {
 }
 
 /// What the child does between fork and exec: inherit the result channel (the only descriptor
-/// the grader lets it keep) and give up core dumps. Issue 6's limits go here too.
-fn configure_child(command: &mut Command, channel_fd: RawFd) {
+/// the grader lets it keep) and give up core dumps; then whatever `isolation` adds when it is
+/// on (own uid, namespaces, resource limits), held by the returned guard.
+fn configure_child(
+    command: &mut Command,
+    channel_fd: RawFd,
+    limits: &Limits,
+) -> io::Result<crate::isolation::Guard> {
     let pre_exec = move || {
         // SAFETY: fcntl and setrlimit are async-signal-safe and touch only this (forked) process;
         // channel_fd is open in it, inherited from the parent.
@@ -266,6 +277,7 @@ fn configure_child(command: &mut Command, channel_fd: RawFd) {
     unsafe {
         command.pre_exec(pre_exec);
     }
+    crate::isolation::configure(command, limits.timeout)
 }
 
 /// SIGKILL to every process in the group. ESRCH (all gone already) is the usual, fine outcome.
