@@ -18,7 +18,7 @@ use crate::repo::Repo;
 use crate::results::{ExerciseResult, ExerciseStatus};
 
 /// Everything remembered between runs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct State {
     /// Format version, for future migrations.
     #[serde(default = "version")]
@@ -30,6 +30,15 @@ pub struct State {
 
 fn version() -> u32 {
     1
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            version: version(),
+            exercises: BTreeMap::new(),
+        }
+    }
 }
 
 /// What is remembered of one exercise.

@@ -72,6 +72,7 @@ fn hints_come_one_at_a_time_and_stop_at_the_last() {
         .stdout(predicate::str::contains("That was the last hint"))
         .stdout(predicate::str::contains("solutions/adder"));
     let state = common::json(pack.read(".tasklings/state.json").as_bytes());
+    assert_eq!(state["version"], 1);
     assert_eq!(state["exercises"]["adder"]["hints_shown"], 3);
 }
 
