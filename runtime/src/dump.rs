@@ -123,7 +123,7 @@ pub(crate) fn collect(keep: impl Fn(*const Shared) -> bool) -> Dump {
             }
             let h = block.as_ref();
             let state = h.state.load(Acquire);
-            if state & COMPLETE == 0 && keep(h.shared) {
+            if state & COMPLETE == 0 && keep(h.shared()) {
                 tasks.push(snapshot(h, state, now));
             }
             task::drop_ref(block);

@@ -247,6 +247,9 @@ impl<T> Injector<T> {
         let n = queue.len().min(max.saturating_sub(1));
         queue.drain(..n).for_each(&mut sink);
         self.len.store(queue.len(), Release);
+        if queue.is_empty() && queue.capacity() > 4096 {
+            queue.shrink_to(256); // a past storm's backlog shouldn't stay resident
+        }
         first
     }
 

@@ -9,7 +9,8 @@
 //!   counters are per worker (`metrics`).
 //! * **From anywhere else** (main, `block_on`, blocking threads, another runtime) tasks go to
 //!   the injector, then a SeqCst fence, then the wake check (`schedule_remote`).
-//! * **Lifetime**: tasks point at `Shared` with a raw pointer, so spawning touches no `Arc`.
+//! * **Lifetime**: tasks name their runtime by its index in `RUNTIMES` (a static table), so
+//!   spawning touches no `Arc`.
 //!   Instead the blocks are counted (per worker when freed on one, else in `orphans`), and
 //!   when the `Runtime` is dropped the count of blocks still alive is added to `orphans`;
 //!   whoever frees the last one releases `Shared` (an `Arc` reference held for all tasks).
@@ -37,8 +38,8 @@ use std::panic::Location;
 use std::pin::pin;
 use std::ptr;
 use std::sync::atomic::{
-    fence, AtomicBool, AtomicI64, AtomicU64, AtomicUsize,
-    Ordering::{AcqRel, Acquire, Release, SeqCst},
+    fence, AtomicBool, AtomicI64, AtomicPtr, AtomicU64, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -57,6 +58,42 @@ pub(crate) struct Shared {
     remote_in_flight: AtomicUsize,
     foreign: CachePadded<Foreign>,
     pub(crate) thread_name: String,
+    /// This runtime's slot in `RUNTIMES`, stored in every task's state word.
+    pub(crate) index: u16,
+}
+
+/// Live runtimes by index (a task finds its runtime here). A slot is taken when a runtime is
+/// built and freed when its `Shared` is, after the last task block; 65,536 slots is the most
+/// runtimes that can exist at once (untouched slots cost no memory).
+static RUNTIMES: [AtomicPtr<Shared>; 1 << 16] =
+    [const { AtomicPtr::new(ptr::null_mut()) }; 1 << 16];
+static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+
+/// The runtime in slot `index`. Valid while the caller holds a reference to one of its tasks.
+pub(crate) fn runtime_at(index: u16) -> *const Shared {
+    // Acquire: pairs with the Release that published the slot.
+    RUNTIMES[index as usize].load(Acquire)
+}
+
+/// Reserves a free slot (marked with a dangling non-null pointer until filled).
+fn reserve_slot() -> u16 {
+    let start = NEXT_SLOT.fetch_add(1, Relaxed);
+    for i in 0..RUNTIMES.len() {
+        let slot = (start + i) % RUNTIMES.len();
+        if RUNTIMES[slot]
+            .compare_exchange(ptr::null_mut(), ptr::dangling_mut(), AcqRel, Relaxed)
+            .is_ok()
+        {
+            return slot as u16;
+        }
+    }
+    panic!("more than 65,536 runtimes exist at once")
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        RUNTIMES[self.index as usize].store(ptr::null_mut(), Release);
+    }
 }
 
 /// Counters for work done off this runtime's workers (shared lines, but off the fast path).
@@ -122,7 +159,8 @@ pub(crate) fn set_current_worker(worker: *const Worker) {
 
 impl Shared {
     fn new(workers: usize, thread_name: String) -> Arc<Shared> {
-        Arc::new_cyclic(|weak| Shared {
+        let index = reserve_slot();
+        let shared = Arc::new_cyclic(|weak| Shared {
             workers: (0..workers)
                 .map(|i| Worker::new(i, weak.as_ptr()))
                 .collect(),
@@ -134,7 +172,10 @@ impl Shared {
             remote_in_flight: AtomicUsize::new(0),
             foreign: CachePadded::new(Foreign::default()),
             thread_name,
-        })
+            index,
+        });
+        RUNTIMES[index as usize].store(Arc::as_ptr(&shared).cast_mut(), Release);
+        shared
     }
 
     /// Creates a task and queues it: on this worker when called from one of ours, else
@@ -160,7 +201,7 @@ impl Shared {
             crate::dump::remember_name(id, name);
         }
         let new = NewTask {
-            shared: self,
+            runtime: self.index,
             id,
             location,
             born_ms,
@@ -272,7 +313,7 @@ pub(crate) fn count_freed(shared: *const Shared) {
 /// Queues a woken task on the runtime it belongs to.
 pub(crate) fn schedule(task: TaskRef) {
     // SAFETY: the task's queue reference keeps the runtime alive.
-    let shared = unsafe { &*task.header().shared };
+    let shared = unsafe { &*task.header().shared() };
     if task.header().state.load(Acquire) & BLOCKING != 0 {
         shared.blocking.push(task, shared);
         return;
@@ -538,7 +579,7 @@ impl Drop for Runtime {
         }
         crate::slab::for_each_block(|block| {
             // SAFETY: the block comes from the slab.
-            unsafe { task::shutdown_if_idle(block.cast(), shared) }
+            unsafe { task::shutdown_if_idle(block.cast(), shared.index) }
         });
         shared.timers.clear();
         {

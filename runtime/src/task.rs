@@ -1,12 +1,11 @@
 //! A task — Go's G: one heap block holding a header, the future and, later, its output.
 //!
 //! ```text
-//! block (one slab allocation, 64 B header + future)
-//! ┌──────────────────────── Header ─────────────────────────┬──── Stage ────────────┐
-//! │ state │ vtable │ runtime │ id │ spawn location │ born,  │ future F, or          │
-//! │       │        │         │    │                │ polls  │ Result<Output, Join…> │
-//! │       │        │         │    │ join waker (16 B)      │ (a union)             │
-//! └─────────────────────────────────────────────────────────┴───────────────────────┘
+//! block (one slab allocation, 56 B header + future)
+//! ┌─────────────────────── Header ───────────────────────┬──── Stage ─────────────┐
+//! │ state: flags, runtime index, refcount │ vtable │ id  │ future F, or           │
+//! │ spawn location │ born, polls │ join waker (16 B)     │ Result<Output, Failure>│
+//! └──────────────────────────────────────────────────────┴────────────────────────┘
 //! ```
 //!
 //! * The **state word** packs flags and a reference count. `SCHEDULED` is the "in a run queue or
@@ -19,8 +18,10 @@
 //! * The **waker** is the header pointer with a static vtable: waking allocates nothing.
 //! * The **vtable** holds the few functions that must know the future's type (poll, drop,
 //!   move the output out); every state transition is plain, non-generic code.
-//! * The runtime is a raw pointer, not an `Arc`: no shared counter is touched per spawn. The
-//!   runtime (`scheduler`) outlives its task blocks by counting them instead.
+//! * The runtime is a 16-bit index into a table of runtimes, kept in the state word (it never
+//!   changes, so the word's RMWs leave it alone): no `Arc` and no shared counter is touched
+//!   per spawn, and the header stays at 56 bytes. The runtime (`scheduler`) outlives its task
+//!   blocks by counting them instead.
 //! * Panics in `poll` (and in dropping the future or the output) are caught and become a
 //!   `JoinError`; the worker carries on.
 //! * The `JoinHandle` and the task share the output slot and the join-waker slot through the
@@ -58,7 +59,9 @@ pub(crate) const JOIN_WAKER: usize = 1 << 5;
 pub(crate) const BLOCKING: usize = 1 << 6;
 /// Kind: has an entry in the name table (`dump`).
 pub(crate) const NAMED: usize = 1 << 7;
-const REF_ONE: usize = 1 << 8;
+/// Bits 8..24 hold the index of the task's runtime (`scheduler::runtime_at`).
+const RUNTIME_SHIFT: u32 = 8;
+const REF_ONE: usize = 1 << 24;
 const REF_MASK: usize = !(REF_ONE - 1);
 /// Runtime + queue entry + JoinHandle.
 const INITIAL: usize = SCHEDULED | JOIN_INTEREST | (3 * REF_ONE);
@@ -69,7 +72,6 @@ pub(crate) struct Header {
     /// Must stay first: the slab and the task walker read it from blocks of unknown state.
     pub(crate) state: AtomicUsize,
     vtable: &'static Vtable,
-    pub(crate) shared: *const Shared,
     pub(crate) id: TaskId,
     pub(crate) location: &'static Location<'static>,
     /// Milliseconds since the process epoch when the task was spawned (coarse).
@@ -116,7 +118,8 @@ fn vtable<F: Future>() -> &'static Vtable {
 
 /// What a new task's header says about it.
 pub(crate) struct NewTask {
-    pub(crate) shared: *const Shared,
+    /// The runtime's index (`Shared::index`).
+    pub(crate) runtime: u16,
     pub(crate) id: TaskId,
     pub(crate) location: &'static Location<'static>,
     pub(crate) born_ms: u32,
@@ -151,7 +154,6 @@ fn allocate_in_class<F: Future + Send + 'static>(future: F, new: NewTask) -> Non
     unsafe {
         let h = addr_of_mut!((*cell).header);
         addr_of_mut!((*h).vtable).write(vtable::<F>());
-        addr_of_mut!((*h).shared).write(new.shared);
         addr_of_mut!((*h).id).write(new.id);
         addr_of_mut!((*h).location).write(new.location);
         addr_of_mut!((*h).born_ms).write(new.born_ms);
@@ -160,7 +162,8 @@ fn allocate_in_class<F: Future + Send + 'static>(future: F, new: NewTask) -> Non
         addr_of_mut!((*cell).stage).write(UnsafeCell::new(Stage {
             future: ManuallyDrop::new(future),
         }));
-        (*addr_of!((*h).state)).store(INITIAL | new.flags, Release);
+        let runtime = (new.runtime as usize) << RUNTIME_SHIFT;
+        (*addr_of!((*h).state)).store(INITIAL | new.flags | runtime, Release);
         NonNull::new_unchecked(h)
     }
 }
@@ -197,6 +200,16 @@ pub(crate) unsafe fn try_acquire_ref(block: NonNull<Header>) -> bool {
 }
 
 impl Header {
+    /// The runtime this task belongs to.
+    pub(crate) fn runtime_index(&self) -> u16 {
+        (self.state.load(Relaxed) >> RUNTIME_SHIFT) as u16
+    }
+
+    /// The runtime itself; alive as long as the caller holds a reference to the task.
+    pub(crate) fn shared(&self) -> *const Shared {
+        scheduler::runtime_at(self.runtime_index())
+    }
+
     /// Sets the scheduled bit for a wake-up. True if the caller must queue the task — the
     /// caller then owns a new reference (the queue entry). False when it is already queued,
     /// finished, or running (the runner will requeue it after the poll).
@@ -357,8 +370,9 @@ unsafe fn dealloc(ptr: NonNull<Header>) {
     let (class, shared) = unsafe {
         let h = ptr.as_ref();
         drop((*h.join_waker.get()).take());
+        let found = (h.vtable.class, h.shared()); // before the state word (and index) is cleared
         h.state.store(0, Release);
-        (h.vtable.class, h.shared)
+        found
     };
     // SAFETY: state is 0 and nobody can take a reference any more (refcount was zero).
     unsafe { slab::free(ptr.cast(), class) };
@@ -445,7 +459,7 @@ unsafe fn cancel_and_complete(ptr: NonNull<Header>) {
 unsafe fn complete(ptr: NonNull<Header>, stored: bool) {
     // SAFETY: our references keep the header alive until we drop them at the end.
     let h = unsafe { ptr.as_ref() };
-    scheduler::count_completed(h.shared);
+    scheduler::count_completed(h.shared());
     if h.state.load(Relaxed) & NAMED != 0 {
         crate::dump::forget_name(h.id);
     }
@@ -636,19 +650,19 @@ pub(crate) unsafe fn drop_join_handle(ptr: NonNull<Header>, output_taken: bool) 
     unsafe { drop_ref(ptr) };
 }
 
-/// Cancels an idle task of runtime `shared` during its shutdown. Takes and drops its own
+/// Cancels an idle task of runtime number `runtime` during its shutdown. Takes and drops its own
 /// reference on `block`, which may be free or belong to any runtime.
 ///
 /// # Safety
 /// `block` comes from the slab.
-pub(crate) unsafe fn shutdown_if_idle(block: NonNull<Header>, shared: *const Shared) {
+pub(crate) unsafe fn shutdown_if_idle(block: NonNull<Header>, runtime: u16) {
     // SAFETY: forwarded; after try_acquire_ref we own a reference, so the header is live.
     unsafe {
         if !try_acquire_ref(block) {
             return;
         }
         let h = block.as_ref();
-        if ptr::eq(h.shared, shared) && h.claim_idle_for_shutdown() {
+        if h.runtime_index() == runtime && h.claim_idle_for_shutdown() {
             scheduler::cancel_orphan(TaskRef(block));
         }
         drop_ref(block);
@@ -700,9 +714,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn header_is_one_cache_line_and_small_tasks_fit_small_blocks() {
-        assert_eq!(size_of::<Header>(), 64);
-        assert_eq!(slab::CLASS_SIZES[Cell::<std::future::Ready<()>>::CLASS], 80);
+    fn header_is_56_bytes_and_small_tasks_fit_small_blocks() {
+        assert_eq!(size_of::<Header>(), 56);
+        // 56-byte header + a 16-byte stage (the output slot `Result<(), Failure>`).
+        assert_eq!(slab::CLASS_SIZES[Cell::<std::future::Ready<()>>::CLASS], 72);
         assert_eq!(
             Cell::<std::future::Ready<[u8; 5000]>>::CLASS,
             slab::NO_CLASS

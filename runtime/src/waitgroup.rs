@@ -85,7 +85,8 @@ impl WaitGroup {
     pub fn wait(&self) -> Wait<'_> {
         Wait {
             group: self,
-            slot: None,
+            generation: 0,
+            slot: 0,
         }
     }
 
@@ -122,8 +123,10 @@ impl std::fmt::Debug for WaitGroup {
 #[derive(Debug)]
 pub struct Wait<'a> {
     group: &'a WaitGroup,
-    /// (generation, index) of our waker slot once registered; u32s keep a parked task small.
-    slot: Option<(u32, u32)>,
+    /// Generation and index + 1 of our waker slot (0: not registered). Two u32s keep a
+    /// parked task small.
+    generation: u32,
+    slot: u32,
 }
 
 impl Future for Wait<'_> {
@@ -139,17 +142,15 @@ impl Future for Wait<'_> {
         if inner.count.load(Acquire) == 0 {
             return Poll::Ready(());
         }
-        match this.slot {
-            Some((generation, index)) if generation == waiters.generation => {
-                let slot = &mut waiters.wakers[index as usize];
-                if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    *slot = Some(cx.waker().clone());
-                }
+        if this.slot != 0 && this.generation == waiters.generation {
+            let slot = &mut waiters.wakers[this.slot as usize - 1];
+            if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *slot = Some(cx.waker().clone());
             }
-            _ => {
-                waiters.wakers.push(Some(cx.waker().clone()));
-                this.slot = Some((waiters.generation, waiters.wakers.len() as u32 - 1));
-            }
+        } else {
+            waiters.wakers.push(Some(cx.waker().clone()));
+            this.generation = waiters.generation;
+            this.slot = waiters.wakers.len() as u32;
         }
         Poll::Pending
     }
@@ -157,10 +158,10 @@ impl Future for Wait<'_> {
 
 impl Drop for Wait<'_> {
     fn drop(&mut self) {
-        if let Some((generation, index)) = self.slot {
+        if self.slot != 0 {
             let mut waiters = self.group.inner.lock();
-            if waiters.generation == generation {
-                let waker = waiters.wakers[index as usize].take();
+            if waiters.generation == self.generation {
+                let waker = waiters.wakers[self.slot as usize - 1].take();
                 drop(waiters);
                 drop(waker);
             }
