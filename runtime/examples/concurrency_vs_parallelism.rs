@@ -1,0 +1,77 @@
+//! Concurrency vs parallelism: the same program on one worker and on two.
+//!
+//!     TASKLINGS_WORKERS=1 cargo run --release -p runtime --example concurrency_vs_parallelism
+//!     TASKLINGS_WORKERS=2 cargo run --release -p runtime --example concurrency_vs_parallelism
+//!
+//! Four tasks that compute (count primes) and four tasks that wait (sleep). With one worker
+//! both kinds are concurrent — in progress at the same time — but only the waiting kind finishes
+//! in the time of one: computing needs a core, waiting doesn't. With two workers the computing
+//! tasks also run in parallel. Optional argument: the prime-counting limit (200000).
+
+use std::time::{Duration, Instant};
+
+// ANCHOR: work
+/// CPU-bound: counts the primes below `limit` by trial division.
+fn count_primes(limit: u64) -> usize {
+    (2..limit)
+        .filter(|&n| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0))
+        .count()
+}
+// ANCHOR_END: work
+
+fn main() {
+    let limit: u64 = std::env::args()
+        .nth(1)
+        .map_or(200_000, |a| a.parse().expect("LIMIT: a number"));
+    println!("workers: {}", runtime::workers());
+    runtime::run(async move {
+        let alone = (0..3)
+            .map(|_| timed(|| count_primes(limit)))
+            .min()
+            .expect("3 runs");
+        println!(
+            "one prime count alone:    {:>5} ms (best of 3)",
+            alone.as_millis()
+        );
+
+        // ANCHOR: four
+        let clock = Instant::now();
+        let tasks: Vec<_> = (0..4)
+            .map(|_| runtime::spawn(async move { count_primes(limit) }))
+            .collect();
+        for task in tasks {
+            task.await.expect("counting does not panic");
+        }
+        let computing = clock.elapsed();
+
+        let clock = Instant::now();
+        let tasks: Vec<_> = (0..4)
+            .map(|_| runtime::spawn(runtime::sleep(alone)))
+            .collect();
+        for task in tasks {
+            task.await.expect("sleeping does not panic");
+        }
+        let waiting = clock.elapsed();
+        // ANCHOR_END: four
+        println!(
+            "four prime counts:        {:>5} ms = {:.1} x one",
+            computing.as_millis(),
+            ratio(computing, alone)
+        );
+        println!(
+            "four sleeps of that long: {:>5} ms = {:.1} x one",
+            waiting.as_millis(),
+            ratio(waiting, alone)
+        );
+    });
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let clock = Instant::now();
+    std::hint::black_box(f());
+    clock.elapsed()
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}

@@ -1,0 +1,50 @@
+//! Three ways a task stops being your business: detach it (drop the JoinHandle), abort it, or
+//! shut the runtime down.
+//!
+//!     cargo run -p runtime --example drop_abort_detach
+
+use std::time::Duration;
+
+/// Prints when the task holding it is dropped, finished or not.
+struct Tracker(&'static str);
+
+impl Drop for Tracker {
+    fn drop(&mut self) {
+        println!("  {}: its state was dropped", self.0);
+    }
+}
+
+/// A task that works for `ms` milliseconds, then says so.
+async fn job(name: &'static str, ms: u64) {
+    let _tracker = Tracker(name);
+    runtime::sleep(Duration::from_millis(ms)).await;
+    println!("  {name}: finished its work");
+}
+
+fn main() {
+    let rt = runtime::Runtime::new();
+    rt.block_on(async {
+        // ANCHOR: detach
+        println!("drop the JoinHandle: the task is detached and runs to the end");
+        drop(runtime::spawn(job("detached", 20)));
+        runtime::sleep(Duration::from_millis(50)).await;
+        // ANCHOR_END: detach
+
+        // ANCHOR: abort
+        println!("abort(): the task is dropped at its next .await; its code stops there");
+        let handle = runtime::spawn(job("aborted", 1000));
+        runtime::sleep(Duration::from_millis(20)).await;
+        handle.abort();
+        let err = handle.await.expect_err("aborted");
+        println!("  awaiting it gives: {err}");
+        // ANCHOR_END: abort
+
+        // ANCHOR: shutdown
+        println!("drop the runtime: every unfinished task is dropped");
+        drop(runtime::spawn(job("left running", 1000)));
+        runtime::sleep(Duration::from_millis(20)).await;
+        // ANCHOR_END: shutdown
+    });
+    drop(rt);
+    println!("runtime dropped");
+}

@@ -1,0 +1,78 @@
+//! Races the compiler cannot see: code that compiles, has no data race, and is still wrong.
+//!
+//!     cargo run --release -p runtime --example lost_update -- 10000000
+//!
+//! Two threads each add 10,000,000 (the argument) to a counter, three ways. (Threads rather than
+//! tasks so that both surely run at the same time; tasks on two workers race the same way.)
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .map_or(10_000_000, |a| a.parse().expect("N: a number"));
+    let expected = 2 * n;
+    println!("two threads, {n} increments each: expecting {expected}");
+
+    // ANCHOR: load_store
+    let counter = AtomicU64::new(0);
+    twice(|| {
+        for _ in 0..n {
+            let seen = counter.load(Ordering::Relaxed); // read...
+            counter.store(seen + 1, Ordering::Relaxed); // ...write: the other thread may have written in between
+        }
+    });
+    // ANCHOR_END: load_store
+    report(
+        "atomic load, then store:",
+        counter.load(Ordering::Relaxed),
+        expected,
+    );
+
+    // ANCHOR: check_then_act
+    let counter = Mutex::new(0u64);
+    twice(|| {
+        for _ in 0..n {
+            let seen = *counter.lock().expect("not poisoned"); // lock, read, unlock
+            *counter.lock().expect("not poisoned") = seen + 1; // lock, write, unlock
+        }
+    });
+    // ANCHOR_END: check_then_act
+    report(
+        "Mutex locked twice:",
+        *counter.lock().expect("not poisoned"),
+        expected,
+    );
+
+    // ANCHOR: fetch_add
+    let counter = AtomicU64::new(0);
+    twice(|| {
+        for _ in 0..n {
+            counter.fetch_add(1, Ordering::Relaxed); // read-modify-write: one indivisible step
+        }
+    });
+    // ANCHOR_END: fetch_add
+    report(
+        "atomic fetch_add:",
+        counter.load(Ordering::Relaxed),
+        expected,
+    );
+}
+
+fn report(how: &str, got: u64, expected: u64) {
+    println!("{how:<26} {got:>9}  lost {} updates", expected - got);
+}
+
+/// Runs `work` on two threads that start together, and waits for both.
+fn twice(work: impl Fn() + Sync) {
+    let start = Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                start.wait(); // both begin at the same moment
+                work();
+            });
+        }
+    });
+}

@@ -1,0 +1,58 @@
+//! Workers, Tasklings' GOMAXPROCS: how many threads run tasks at once, and where that comes from.
+//!
+//!     cargo run -p runtime --example workers
+//!     TASKLINGS_WORKERS=3 cargo run -p runtime --example workers
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+fn main() {
+    // ANCHOR: defaults
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("available_parallelism: {cpus}");
+    println!(
+        "TASKLINGS_WORKERS: {}",
+        std::env::var("TASKLINGS_WORKERS").unwrap_or_else(|_| "(not set)".into())
+    );
+    println!(
+        "runtime::workers(), what a new Runtime gets: {}",
+        runtime::workers()
+    );
+    // ANCHOR_END: defaults
+
+    // ANCHOR: builder
+    let rt = runtime::Runtime::builder()
+        .workers(4)
+        .thread_name("crunch")
+        .build()
+        .expect("four threads can be started");
+    println!("Runtime::builder().workers(4): {} workers", rt.workers());
+    // ANCHOR_END: builder
+
+    // ANCHOR: single
+    let solo = runtime::Runtime::builder()
+        .workers(1)
+        .build()
+        .expect("one thread can be started");
+    let threads = Arc::new(Mutex::new(BTreeSet::new()));
+    solo.block_on(async {
+        let handles: Vec<_> = (0..100)
+            .map(|_| {
+                let threads = threads.clone();
+                runtime::spawn(async move {
+                    let me = std::thread::current().id();
+                    threads
+                        .lock()
+                        .expect("not poisoned")
+                        .insert(format!("{me:?}"));
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.await.expect("no panics here");
+        }
+    });
+    let seen = threads.lock().expect("not poisoned").len();
+    println!("workers(1): 100 tasks ran on {seen} thread");
+    // ANCHOR_END: single
+}
