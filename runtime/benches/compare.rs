@@ -135,6 +135,7 @@ fn compare(options: &Options) -> ExitCode {
         Size::Quick | Size::Smoke => 60,
     });
 
+    let load_at_start = machine::load_average();
     let mut results = Vec::new();
     let mut failed = false;
     for (index, case) in cases.iter().enumerate() {
@@ -214,6 +215,7 @@ fn compare(options: &Options) -> ExitCode {
         warmup: options.warmup,
         size: options.size.name(),
         command: command_line(options),
+        load: (load_at_start, machine::load_average()),
         notes,
     };
     match options.output {

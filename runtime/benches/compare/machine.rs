@@ -57,3 +57,12 @@ fn utc_now() -> String {
         rem % 3_600 / 60
     )
 }
+
+/// The 1-minute load average from `/proc/loadavg` ("?" where there is none): on a shared
+/// machine it says how much the absolute numbers of a run can be trusted.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}

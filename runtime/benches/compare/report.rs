@@ -110,6 +110,8 @@ pub struct Header {
     pub warmup: u32,
     pub size: &'static str,
     pub command: String,
+    /// 1-minute load average before the first run and after the last.
+    pub load: (String, String),
     pub notes: Vec<String>,
 }
 
@@ -341,8 +343,15 @@ pub fn markdown(header: &Header, summaries: &[Summary<'_>]) -> String {
 fn run_line(header: &Header) -> String {
     format!(
         "{} workers · {} runs per contender ({} sizes), {} untimed warm-up iteration(s) per run, \
-         each run a fresh process, contenders interleaved · `{}`",
-        header.workers, header.runs, header.size, header.warmup, header.command
+         each run a fresh process, contenders interleaved · load average {} at start, {} at end · \
+         `{}`",
+        header.workers,
+        header.runs,
+        header.size,
+        header.warmup,
+        header.load.0,
+        header.load.1,
+        header.command
     )
 }
 
