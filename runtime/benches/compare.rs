@@ -207,7 +207,7 @@ fn compare(options: &Options) -> ExitCode {
         });
     }
 
-    let summaries = report::summarise(&results);
+    let summaries = report::summarise(&results, options.size != Size::Smoke);
     let header = Header {
         machine: machine::describe(go_program.as_ref().map(|g| g.version.as_str())),
         workers: options.workers,

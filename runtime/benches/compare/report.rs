@@ -47,8 +47,9 @@ fn primary(case: &Case, m: &Measurement) -> Option<f64> {
     }
 }
 
-/// Summarises every row of every case.
-pub fn summarise(results: &[CaseResult]) -> Vec<Summary<'_>> {
+/// Summarises every row of every case; `judge_goals` is false for runs too small to mean
+/// anything (smoke sizes), whose rows then carry no goals.
+pub fn summarise(results: &[CaseResult], judge_goals: bool) -> Vec<Summary<'_>> {
     let mut out = Vec::new();
     for result in results {
         let case = &result.case;
@@ -82,7 +83,7 @@ pub fn summarise(results: &[CaseResult]) -> Vec<Summary<'_>> {
                 goals: Vec::new(),
                 error: row.runs.iter().find_map(|r| r.as_ref().err().cloned()),
             };
-            if row.imp == Impl::Tasklings {
+            if judge_goals && row.imp == Impl::Tasklings {
                 summary.goals = goals(case.shape)
                     .iter()
                     .map(|&goal| (goal, met(&summary, goal)))
