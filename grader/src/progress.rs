@@ -1,9 +1,10 @@
 //! The one-line progress display on stderr while the grader builds and runs ("building: runtime
-//! (12 crates)", "running tests: 4 of 9"), redrawn in place with the elapsed time. Shown only when
-//! stderr is a terminal; otherwise silent, so logs and `--format json` stay clean.
+//! (12 crates)", "running tests: 4 of 9"), redrawn in place with a spinner and the elapsed time by
+//! a ticker thread (so it moves while cargo compiles one long crate). Shown only when stderr is a
+//! terminal; otherwise silent, so logs and `--format json` stay clean.
 
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// A progress line shared by the threads of one grading run.
@@ -16,23 +17,31 @@ struct Line {
     label: String,
     status: String,
     started: Instant,
+    /// Whether the line is shown (between `start` and `clear`).
+    active: bool,
     drawn: bool,
-    last_draw: Option<Instant>,
+    frame: usize,
 }
+
+/// The spinner's frames, one per tick.
+const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+/// How often the ticker redraws.
+const TICK: Duration = Duration::from_millis(120);
 
 impl Progress {
     /// Draws on stderr when it is a terminal.
     pub fn on_stderr() -> Progress {
         if std::io::stderr().is_terminal() {
-            Progress {
-                inner: Some(Arc::new(Mutex::new(Line {
-                    label: String::new(),
-                    status: String::new(),
-                    started: Instant::now(),
-                    drawn: false,
-                    last_draw: None,
-                }))),
-            }
+            let line = Arc::new(Mutex::new(Line {
+                label: String::new(),
+                status: String::new(),
+                started: Instant::now(),
+                active: false,
+                drawn: false,
+                frame: 0,
+            }));
+            start_ticker(Arc::downgrade(&line));
+            Progress { inner: Some(line) }
         } else {
             Progress::hidden()
         }
@@ -50,7 +59,8 @@ impl Progress {
             line.label = label.to_owned();
             line.status.clear();
             line.started = Instant::now();
-            line.draw(true);
+            line.active = true;
+            line.draw();
         }
     }
 
@@ -58,8 +68,8 @@ impl Progress {
     pub fn status(&self, status: &str) {
         if let Some(inner) = &self.inner {
             let mut line = inner.lock().unwrap_or_else(PoisonError::into_inner);
+            // Drawn by the next tick: cargo reports artifacts faster than anyone reads.
             line.status = status.to_owned();
-            line.draw(false);
         }
     }
 
@@ -67,6 +77,7 @@ impl Progress {
     pub fn clear(&self) {
         if let Some(inner) = &self.inner {
             let mut line = inner.lock().unwrap_or_else(PoisonError::into_inner);
+            line.active = false;
             if line.drawn {
                 eprint!("\r\x1b[2K");
                 let _ = std::io::stderr().flush();
@@ -77,19 +88,10 @@ impl Progress {
 }
 
 impl Line {
-    fn draw(&mut self, force: bool) {
-        // At most ~20 redraws a second: cargo reports artifacts faster than anyone reads.
-        let now = Instant::now();
-        if !force
-            && self
-                .last_draw
-                .is_some_and(|last| now - last < Duration::from_millis(50))
-        {
-            return;
-        }
-        self.last_draw = Some(now);
+    fn draw(&mut self) {
         let elapsed = self.started.elapsed().as_secs_f64();
-        let mut text = format!("  {} {} {elapsed:.1}s", self.label, self.status);
+        let spinner = FRAMES[self.frame % FRAMES.len()];
+        let mut text = format!("{spinner} {} {} {elapsed:.1}s", self.label, self.status);
         if let Some(width) = terminal_width() {
             text = text.chars().take(width.saturating_sub(1)).collect();
         }
@@ -97,6 +99,23 @@ impl Line {
         let _ = std::io::stderr().flush();
         self.drawn = true;
     }
+}
+
+/// Redraws the line every [`TICK`] while it is active; ends when the `Progress` is dropped.
+fn start_ticker(line: Weak<Mutex<Line>>) {
+    let _ticker = std::thread::Builder::new()
+        .name("progress".into())
+        .spawn(move || loop {
+            std::thread::sleep(TICK);
+            let Some(line) = line.upgrade() else {
+                return;
+            };
+            let mut line = line.lock().unwrap_or_else(PoisonError::into_inner);
+            if line.active {
+                line.frame += 1;
+                line.draw();
+            }
+        });
 }
 
 fn terminal_width() -> Option<usize> {
