@@ -20,8 +20,9 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Write the report to FILE instead of stdout (replaced atomically).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (replaced atomically). For `batch`, the
+    /// folder of the gradebook; for `gradescope package`, the zip.
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Take hidden tests from DIR/<slug>/ instead of grader/hidden/<slug>/ (private test sets).
@@ -73,6 +74,19 @@ pub enum Command {
         /// Exercises to check (all when none is named).
         slugs: Vec<String>,
     },
+    /// For instructors: grade a class. DIR/<student>/<slug>/ holds each student's editable files
+    /// (as `run --submission` takes them); writes OUT/gradebook.csv, OUT/gradebook.json and
+    /// OUT/students/<student>.json|txt (`--output OUT`). A stopped batch goes on where it left
+    /// off when run again.
+    Batch(crate::commands::batch::BatchArgs),
+    /// For instructors: Gradescope's autograder — `package` builds the zip to upload, `run` is
+    /// what its `run_autograder` calls in the container.
+    #[command(subcommand)]
+    Gradescope(crate::commands::gradescope::GradescopeCommand),
+    /// GitHub Classroom: grade the exercises in this repository and report the result in the
+    /// shape Classroom's grading reporter reads (to $GITHUB_OUTPUT as `result`); exit status 0
+    /// when they all pass.
+    Classroom(crate::commands::classroom::ClassroomArgs),
     /// For instructors: scaffold a new exercise, its solution, hidden tests and chapter stub.
     New {
         /// The new exercise's slug (lowercase words joined by `-`, e.g. `worker-pool`).

@@ -11,8 +11,12 @@
 
 mod cargo_build;
 mod cli;
+mod batch;
+mod classroom;
 mod commands;
+mod gradescope;
 mod grading;
+mod intake;
 mod interrupt;
 mod isolation;
 mod manifest;

@@ -1,9 +1,13 @@
 //! One file per command; each takes the parsed options and returns how the grader should exit.
 
+pub mod batch;
+pub mod classroom;
+pub mod gradescope;
 pub mod hint;
 pub mod list;
 pub mod new;
 pub mod run;
+pub mod sandboxing;
 pub mod verify;
 pub mod watch;
 
@@ -57,6 +61,9 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Hint { slug } => hint::run(&repo, &common, slug),
         Command::Verify { slugs } => verify::run(&repo, &common, &slugs),
         Command::New { slug, title } => new::run(&repo, &slug, title),
+        Command::Batch(args) => batch::run(&repo, &common, args),
+        Command::Gradescope(command) => gradescope::run(&repo, &common, command),
+        Command::Classroom(args) => classroom::run(&repo, &common, args),
     }
 }
 

@@ -43,7 +43,6 @@
 //! Results are never written here: the grader writes them after [`Guard::stop`] has killed
 //! every process of the test.
 
-#![allow(dead_code)] // turned on by `grader batch` and `grader gradescope run` (next commits)
 
 mod limits;
 mod namespace;
@@ -65,7 +64,7 @@ use anyhow::{Context, Result};
 
 use crate::protocol::HiddenBinary;
 
-pub use limits::Policy;
+pub use limits::{parse_bytes, Policy};
 
 /// How strongly learner processes are isolated (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +161,13 @@ pub fn enable(policy: Policy, grader_dir: &Path, ceiling: Level) -> Result<Level
             .with_context(|| format!("can't create {}", grader_dir.display()))?;
         std::fs::set_permissions(grader_dir, std::fs::Permissions::from_mode(0o700))
             .with_context(|| format!("can't restrict {}", grader_dir.display()))?;
+        // The test's uid must pass through the target folder to reach its staged binary.
+        if let Some(target) = grader_dir.parent() {
+            if let Ok(meta) = std::fs::metadata(target) {
+                let mode = meta.permissions().mode() | 0o111;
+                let _ = std::fs::set_permissions(target, std::fs::Permissions::from_mode(mode));
+            }
+        }
     }
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
     let active = Active {
@@ -185,6 +191,56 @@ pub fn level() -> Option<Level> {
 /// The limits in force, if isolation is on.
 pub fn policy() -> Option<Policy> {
     ACTIVE.get().map(|active| active.policy.clone())
+}
+
+/// Environment variables the grader keeps when it grades others' work: what cargo, rustup and
+/// the grader need. Everything else (tokens, keys, CI secrets) goes, since `env!` in a
+/// submission would compile it into the program and print it.
+const ENV_KEPT: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "TERM",
+    "NO_COLOR",
+    "TMPDIR",
+    "CARGO",
+    "CARGO_HOME",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_JOBS",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTFLAGS",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
+
+/// Clears the grader's own environment down to [`ENV_KEPT`] and `TASKLINGS_*`, `CARGO_NET_*`,
+/// `CARGO_HTTP_*`. Call before any other thread starts.
+pub fn scrub_environment() {
+    for (key, _) in std::env::vars_os() {
+        let Some(name) = key.to_str() else {
+            std::env::remove_var(&key);
+            continue;
+        };
+        let kept = ENV_KEPT.contains(&name)
+            || ["TASKLINGS_", "CARGO_NET_", "CARGO_HTTP_"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix));
+        if !kept {
+            std::env::remove_var(&key);
+        }
+    }
 }
 
 /// Removes this process's private folders (call once grading is over).

@@ -1,0 +1,505 @@
+//! Grading a class: every student's submissions under one folder, N at a time, into a gradebook.
+//!
+//! ```text
+//! DIR/<student>/<slug>/…      that student's editable files of exercise <slug>, laid out as
+//!                             `grader run <slug> --submission` takes them (src/lib.rs, …)
+//! ```
+//!
+//! The flow, for each (student, exercise):
+//!
+//! 1. `intake` copies the editable files into `OUT/.work/` (nothing else is taken; symlinks and
+//!    compile-time file reads are refused) and digests them;
+//! 2. if the journal already holds this (student, exercise) with the same digest (and the same
+//!    hidden tests), it is done: a resumed batch skips it;
+//! 3. otherwise `grading::grade` grades it like `grader run --submission` does — every batch
+//!    worker shares one build directory, so dependencies are compiled once — with `isolation`
+//!    on (the command turns it on), and the result is appended to the journal once every
+//!    process of it is dead.
+//!
+//! Workers take submissions from one queue, `jobs` at a time. Timing tests still run alone
+//! (`timing_gate`). Ctrl-C stops the running tests; what finished is kept, what was cut short is
+//! not, and running the same command again goes on from there. At the end (or at the stop) the
+//! gradebook and the students' reports are written from the journal (`gradebook`).
+
+pub mod gradebook;
+pub mod journal;
+pub mod progress_bar;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::grading::{self, GradeOptions};
+use crate::intake::{self, Taken};
+use crate::progress::Progress;
+use crate::repo::{Exercise, Repo};
+use crate::results::{ExerciseResult, TestResult, TestStatus};
+use crate::scratch::Source;
+use journal::{Entry, Journal, StoredResult};
+use progress_bar::ProgressBar;
+
+/// How to grade a class.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// DIR: one folder per student.
+    pub submissions: PathBuf,
+    /// OUT: gradebook, reports, journal.
+    pub out: PathBuf,
+    /// Submissions graded at once.
+    pub jobs: usize,
+    /// Exercises to grade (empty: every exercise some student has a folder for).
+    pub exercises: Vec<String>,
+    /// Forget the journal and grade everything again.
+    pub fresh: bool,
+    pub grade: GradeOptions,
+}
+
+/// How the batch went.
+#[derive(Debug)]
+pub struct Summary {
+    pub rows: Vec<gradebook::Row>,
+    /// Submissions graded in this run.
+    pub graded: usize,
+    /// Submissions the journal already held.
+    pub resumed: usize,
+    /// Submissions the grader could not grade (not the student's fault; not journaled, so a
+    /// re-run tries them again).
+    pub errors: Vec<String>,
+    /// Ctrl-C stopped the batch before the end.
+    pub interrupted: bool,
+    pub wall_s: f64,
+}
+
+/// One (student, exercise) to grade.
+struct Item {
+    student: String,
+    exercise: usize,
+    taken: Option<Taken>,
+    digest: String,
+}
+
+/// Grades the class. `announce` receives lines for the instructor (warnings, what is skipped).
+pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Summary> {
+    let started = Instant::now();
+    let all = repo.exercises()?;
+    let roster = roster(&options.submissions)?;
+    if roster.is_empty() {
+        bail!(
+            "{} holds no student folders: lay submissions out as DIR/<student>/<exercise>/src/lib.rs",
+            options.submissions.display()
+        );
+    }
+    let selected = select_exercises(repo, &all, &roster, &options.exercises, announce)?;
+    let order: Vec<String> = all.iter().map(|e| e.slug.clone()).collect();
+
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("can't create {}", options.out.display()))?;
+    let work = options.out.join(".work");
+    std::fs::create_dir_all(&work).with_context(|| format!("can't create {}", work.display()))?;
+    // Copies of every student's files: readable by the grader only.
+    std::fs::set_permissions(&work, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("can't restrict {}", work.display()))?;
+    let (journal, mut entries) = Journal::open(&options.out.join("journal.jsonl"), options.fresh)?;
+
+    // File names of the students' reports: unique even when two names sanitise alike.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut used = std::collections::BTreeSet::new();
+    for student in roster.keys() {
+        let base = gradebook::file_name(student);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        names.insert(student.clone(), name);
+    }
+
+    // Take every submission in, and see what the journal already holds.
+    let hidden_digests: Vec<String> = all
+        .iter()
+        .map(|e| hidden_digest(&repo.hidden_dir(&e.slug, options.grade.hidden.as_deref())))
+        .collect();
+    let mut queue = Vec::new();
+    let mut missing = Vec::new();
+    let mut resumed = 0;
+    for (student, folders) in &roster {
+        for &index in &selected {
+            let exercise = &all[index];
+            let key = (student.clone(), exercise.slug.clone());
+            if !folders.contains(&exercise.slug) {
+                missing.push(missing_entry(&options.submissions, student, exercise));
+                entries.remove(&key);
+                continue;
+            }
+            let from = options.submissions.join(student).join(&exercise.slug);
+            let taken = match exercise.manifest.as_ref() {
+                Ok(manifest) => {
+                    let into = work.join(&names[student]).join(&exercise.slug);
+                    Some(intake::take(manifest, &from, &into)?)
+                }
+                Err(_) => None,
+            };
+            let digest = format!(
+                "{}-{}",
+                taken.as_ref().map_or("", |t| t.digest.as_str()),
+                hidden_digests[index]
+            );
+            if entries
+                .get(&key)
+                .is_some_and(|entry| entry.digest == digest)
+            {
+                resumed += 1;
+                continue;
+            }
+            entries.remove(&key);
+            queue.push(Item {
+                student: student.clone(),
+                exercise: index,
+                taken,
+                digest,
+            });
+        }
+    }
+    if resumed > 0 {
+        announce(&format!(
+            "resuming: {resumed} submission(s) already graded (journal in {}); {} to grade",
+            options.out.display(),
+            queue.len()
+        ));
+    }
+
+    let progress = ProgressBar::new(queue.len() + resumed, resumed);
+    let next = AtomicUsize::new(0);
+    let graded = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let jobs = options.jobs.max(1).min(queue.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while !crate::interrupt::requested() {
+                    let Some(item) = queue.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                        break;
+                    };
+                    progress.started();
+                    let exercise = &all[item.exercise];
+                    let clock = Instant::now();
+                    let outcome = grade_one(repo, exercise, item, &options.grade);
+                    let duration_ms = clock.elapsed().as_millis() as u64;
+                    if crate::interrupt::requested() {
+                        progress.finished(
+                            &format!("{} {}: interrupted", item.student, exercise.slug),
+                            false,
+                        );
+                        break;
+                    }
+                    match outcome {
+                        Ok(result) => {
+                            let entry = Entry {
+                                student: item.student.clone(),
+                                exercise: exercise.slug.clone(),
+                                digest: item.digest.clone(),
+                                duration_ms,
+                                result: StoredResult::from_result(&result),
+                            };
+                            let line = format!(
+                                "{} {}: {} {}/{} ({:.1} s)",
+                                item.student,
+                                exercise.slug,
+                                result.status.as_str(),
+                                result.score,
+                                result.max_score,
+                                duration_ms as f64 / 1000.0
+                            );
+                            if let Err(error) = journal.append(&entry) {
+                                errors
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .push(format!("{error:#}"));
+                            }
+                            graded
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(entry);
+                            progress.finished(&line, true);
+                        }
+                        Err(error) => {
+                            let line = format!(
+                                "{} {}: could not be graded: {error:#}",
+                                item.student, exercise.slug
+                            );
+                            progress.finished(&line, false);
+                            errors
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(line);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    progress.clear();
+
+    let graded = graded.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let graded_count = graded.len();
+    for entry in graded {
+        entries.insert((entry.student.clone(), entry.exercise.clone()), entry);
+    }
+    // The gradebook covers this roster and these exercises only.
+    let selected_slugs: Vec<&str> = selected.iter().map(|&i| all[i].slug.as_str()).collect();
+    let mut kept: Vec<Entry> = entries
+        .into_values()
+        .filter(|e| {
+            roster.contains_key(&e.student) && selected_slugs.contains(&e.exercise.as_str())
+        })
+        .collect();
+    kept.extend(missing);
+    gradebook::fill_maxima(&mut kept);
+    let rows = gradebook::rows(&kept, &order);
+    gradebook::write(&options.out, &rows)?;
+    gradebook::write_student_reports(&options.out, &kept, &order, &names)?;
+
+    let interrupted = crate::interrupt::requested();
+    let wall_s = started.elapsed().as_secs_f64();
+    let errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let about = json!({
+        "submissions": options.submissions,
+        "students": roster.len(),
+        "exercises": selected_slugs,
+        "rows": rows.len(),
+        "graded_this_run": graded_count,
+        "resumed_from_journal": resumed,
+        "not_graded": errors,
+        "interrupted": interrupted,
+        "jobs": jobs,
+        "wall_seconds": (wall_s * 10.0).round() / 10.0,
+        "isolation": crate::isolation::level().map(|l| l.as_str()),
+        "limits": crate::isolation::policy().map(|p| p.describe()),
+    });
+    let path = options.out.join("batch.json");
+    crate::state::write_atomically(
+        &path,
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&about).unwrap_or_default()
+        )
+        .as_bytes(),
+    )
+    .with_context(|| format!("can't write {}", path.display()))?;
+
+    Ok(Summary {
+        rows,
+        graded: graded_count,
+        resumed,
+        errors,
+        interrupted,
+        wall_s,
+    })
+}
+
+/// Grades one submission: refused ones without building, the others through `grading`.
+fn grade_one(
+    repo: &Repo,
+    exercise: &Exercise,
+    item: &Item,
+    options: &GradeOptions,
+) -> Result<ExerciseResult> {
+    let Some(taken) = &item.taken else {
+        // A broken manifest: `grade` reports it as the exercise's error.
+        let source = Source::Submission(PathBuf::from("/nonexistent"));
+        return grading::grade(repo, exercise, &source, options, &Progress::hidden());
+    };
+    if let Some(reason) = &taken.refused {
+        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
+        return Ok(ExerciseResult::from_tests(
+            &exercise.slug,
+            exercise.title(),
+            vec![test],
+            taken.notes.clone(),
+        ));
+    }
+    let source = Source::Submission(taken.dir.clone());
+    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
+    intake::relative_paths(&mut result, taken);
+    let mut notes = taken.notes.clone();
+    notes.append(&mut result.notes);
+    result.notes = notes;
+    Ok(result)
+}
+
+/// The entry of a student who handed nothing in for `exercise`.
+fn missing_entry(submissions: &Path, student: &str, exercise: &Exercise) -> Entry {
+    let editable = exercise
+        .manifest
+        .as_ref()
+        .map(|m| m.editable.join(", "))
+        .unwrap_or_default();
+    let message = format!(
+        "no submission: {} has no folder `{}` (expected {}/{}/{}/{editable})",
+        student,
+        exercise.slug,
+        submissions.display(),
+        student,
+        exercise.slug
+    );
+    let mut test = TestResult::compile_failure(TestStatus::Error, message, 0.0);
+    test.name = "submission".to_owned();
+    let result = ExerciseResult::from_tests(&exercise.slug, exercise.title(), vec![test], vec![]);
+    Entry {
+        student: student.to_owned(),
+        exercise: exercise.slug.clone(),
+        digest: "missing".to_owned(),
+        duration_ms: 0,
+        result: StoredResult::from_result(&result),
+    }
+}
+
+/// Student folder name → the exercise folders it holds.
+fn roster(dir: &Path) -> Result<BTreeMap<String, Vec<String>>> {
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "can't read the submissions folder {} (it should hold one folder per student)",
+            dir.display()
+        )
+    })?;
+    let mut roster = BTreeMap::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("can't list {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let mut folders: Vec<String> = std::fs::read_dir(entry.path())
+            .with_context(|| format!("can't list {}", entry.path().display()))?
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        roster.insert(name, folders);
+    }
+    Ok(roster)
+}
+
+/// Indexes into `all` of the exercises to grade, in learning-path order.
+fn select_exercises(
+    repo: &Repo,
+    all: &[Exercise],
+    roster: &BTreeMap<String, Vec<String>>,
+    named: &[String],
+    announce: &dyn Fn(&str),
+) -> Result<Vec<usize>> {
+    if !named.is_empty() {
+        repo.select(named)?; // an unknown slug is an error that suggests the closest
+        return Ok((0..all.len())
+            .filter(|&i| named.contains(&all[i].slug))
+            .collect());
+    }
+    let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
+    for folders in roster.values() {
+        for folder in folders {
+            if !all.iter().any(|e| &e.slug == folder) {
+                *unknown.entry(folder).or_default() += 1;
+            }
+        }
+    }
+    for (folder, count) in unknown {
+        announce(&format!(
+            "warning: ignored `{folder}` in {count} student folder(s): no exercise has that slug"
+        ));
+    }
+    let selected: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            roster
+                .values()
+                .any(|folders| folders.contains(&all[i].slug))
+        })
+        .collect();
+    if selected.is_empty() {
+        bail!(
+            "no student folder holds an exercise folder (DIR/<student>/<slug>/); the exercises \
+             are: {}",
+            all.iter()
+                .map(|e| e.slug.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(selected)
+}
+
+/// A digest of the hidden tests' files: a journaled grade counts only for the same tests.
+fn hidden_digest(dir: &Path) -> String {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if entry.file_name() != "wrong" && entry.file_name() != "target" {
+                    pending.push(path);
+                }
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in files {
+        let relative = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for &byte in relative
+            .as_bytes()
+            .iter()
+            .chain(&[0])
+            .chain(&bytes)
+            .chain(&[0])
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Fetches the exercises' dependencies once (the instructor's step: no learner code runs), so
+/// that every build of the batch can run offline.
+pub fn prefetch_dependencies(repo: &Repo) -> Result<()> {
+    let cargo = crate::cargo_build::cargo_program();
+    let fetched = |offline: bool| {
+        std::process::Command::new(&cargo)
+            .arg("fetch")
+            .args(offline.then_some("--offline"))
+            .current_dir(repo.root())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .output()
+    };
+    let offline = fetched(true).context("can't run `cargo fetch`")?;
+    if offline.status.success() {
+        return Ok(());
+    }
+    let online = fetched(false).context("can't run `cargo fetch`")?;
+    if online.status.success() {
+        return Ok(());
+    }
+    bail!(
+        "the exercises' dependencies can't be fetched (`cargo fetch` in {} failed: {}); batch \
+         builds run offline, so fetch them once with network access",
+        repo.root().display(),
+        String::from_utf8_lossy(&online.stderr).trim()
+    )
+}

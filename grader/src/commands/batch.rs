@@ -1,0 +1,134 @@
+//! `grader batch DIR --output OUT`: grade a class into a gradebook (see `batch`).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use crate::batch::{self, Options};
+use crate::commands::sandboxing::IsolationArgs;
+use crate::commands::{Common, Outcome};
+use crate::grading::GradeOptions;
+use crate::repo::Repo;
+
+/// `grader batch`'s arguments.
+#[derive(Clone, Debug, Args)]
+pub struct BatchArgs {
+    /// The submissions: DIR/<student>/<slug>/src/lib.rs … (one folder per student).
+    pub dir: PathBuf,
+    /// Submissions graded at once (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Grade only this exercise (repeat for more; default: every exercise some student handed
+    /// in).
+    #[arg(long = "exercise", value_name = "SLUG")]
+    pub exercises: Vec<String>,
+    /// Forget what an earlier run graded (OUT/journal.jsonl) and grade everything again.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Run only correctness tests (timing checks are reported as skipped).
+    #[arg(long)]
+    pub skip_timing: bool,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+}
+
+pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
+    let Some(out) = common.output.clone() else {
+        bail!(
+            "name the folder for the gradebook: `cargo grade batch {} --output OUT`",
+            args.dir.display()
+        );
+    };
+    if !args.dir.is_dir() {
+        bail!(
+            "the submissions folder {} doesn't exist (lay it out as DIR/<student>/<slug>/src/lib.rs)",
+            args.dir.display()
+        );
+    }
+    // Before any thread starts: learner code compiled from here on sees only what it needs.
+    crate::isolation::scrub_environment();
+    batch::prefetch_dependencies(repo)?;
+    // Every build of the batch runs offline (no other thread exists yet to read the variable).
+    std::env::set_var("CARGO_NET_OFFLINE", "true");
+    match args.isolation.enable(repo)? {
+        Some(level) => {
+            eprintln!("isolation: {}", level.describe());
+            if let Some(policy) = crate::isolation::policy() {
+                eprintln!("limits per test: {}", policy.describe());
+            }
+            if level != crate::isolation::Level::Namespaced {
+                warn_if_readable_by_others(&args.dir);
+            }
+        }
+        None => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
+    }
+
+    let options = Options {
+        submissions: args.dir.clone(),
+        out: out.clone(),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        exercises: args.exercises,
+        fresh: args.fresh,
+        grade: GradeOptions {
+            hidden: common.hidden.clone(),
+            skip_timing: args.skip_timing,
+        },
+    };
+    let summary = batch::run(repo, &options, &|line| eprintln!("{line}"));
+    crate::isolation::clean_up();
+    let summary = summary?;
+
+    let passing = summary.rows.iter().filter(|r| r.status == "pass").count();
+    eprintln!(
+        "\n{} submission(s) of {} student(s): {passing} pass; graded {} now, {} from an earlier \
+         run, in {:.1} s.\nGradebook: {}/gradebook.csv (and .json); reports: {}/students/",
+        summary.rows.len(),
+        summary
+            .rows
+            .iter()
+            .map(|r| r.student.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        summary.graded,
+        summary.resumed,
+        summary.wall_s,
+        out.display(),
+        out.display()
+    );
+    if summary.interrupted {
+        bail!(
+            "interrupted: the gradebook holds what was graded so far; run the same command again \
+             to grade the rest"
+        );
+    }
+    if !summary.errors.is_empty() {
+        bail!(
+            "{} submission(s) could not be graded (not counted; run again to retry):\n{}",
+            summary.errors.len(),
+            summary.errors.join("\n")
+        );
+    }
+    Ok(if passing == summary.rows.len() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
+
+/// Without namespaces, learner code could read other students' files if others may.
+fn warn_if_readable_by_others(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if meta.permissions().mode() & 0o005 != 0 {
+            eprintln!(
+                "warning: {} is readable by other users, and learner code runs as another user \
+                 here: run `chmod o-rwx {}` so submissions can't read each other",
+                dir.display(),
+                dir.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The isolation options of the commands that grade other people's work (`batch`,
+//! `gradescope run`), and turning isolation on with them.
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use crate::isolation::{self, Level, Policy};
+use crate::repo::Repo;
+
+/// How learner code is confined (see `grader/src/isolation/mod.rs` for what each level does).
+#[derive(Clone, Debug, Args)]
+pub struct IsolationArgs {
+    /// The strongest isolation to use: `namespaced` (own uid, no network, private filesystem
+    /// view; needs root with CAP_SYS_ADMIN), `separate-user` (own uid; needs root), `limits`
+    /// (resource limits only), `off`. The grader uses the strongest the machine allows, up to
+    /// this.
+    #[arg(long, value_enum, default_value_t = IsolationChoice::Namespaced)]
+    pub isolation: IsolationChoice,
+    /// Address space of each test process (RLIMIT_AS), e.g. 2G.
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    pub memory_limit: u64,
+    /// Processes and threads of each test (RLIMIT_NPROC).
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub process_limit: u64,
+    /// Largest file a test may write (RLIMIT_FSIZE), e.g. 4G.
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    pub file_size_limit: u64,
+    /// Size of each test's private /tmp (namespaced isolation), e.g. 512M.
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    pub tmp_size: u64,
+}
+
+/// `--isolation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IsolationChoice {
+    Namespaced,
+    SeparateUser,
+    Limits,
+    Off,
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    crate::isolation::parse_bytes(text)
+}
+
+impl IsolationArgs {
+    /// Turns isolation on as asked; returns the level reached (None: off).
+    pub fn enable(&self, repo: &Repo) -> Result<Option<Level>> {
+        let ceiling = match self.isolation {
+            IsolationChoice::Off => return Ok(None),
+            IsolationChoice::Namespaced => Level::Namespaced,
+            IsolationChoice::SeparateUser => Level::SeparateUser,
+            IsolationChoice::Limits => Level::Limits,
+        };
+        let policy = Policy {
+            memory_bytes: self.memory_limit,
+            processes: self.process_limit,
+            file_size_bytes: self.file_size_limit,
+            scratch_bytes: self.tmp_size,
+        };
+        let level = isolation::enable(policy, &repo.grader_dir(), ceiling)
+            .context("can't set up the isolation of learner code")?;
+        Ok(Some(level))
+    }
+}

@@ -1,0 +1,156 @@
+//! `grader gradescope package [SLUG…] -o autograder.zip`: the zip an instructor uploads as a
+//! Gradescope programming assignment's autograder.
+//!
+//! ```text
+//! setup.sh, run_autograder        from grader/templates/gradescope/ (see their comments)
+//! Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml README.md
+//! runtime/                        the Tasklings runtime (exercises may use it)
+//! grader/Cargo.toml src/ templates/ probes/   the grader, built by setup.sh
+//! grader/hidden/<slug>/           the hidden tests of each packaged exercise (from --hidden DIR
+//!                                 when given), without the instructor's `wrong/` submissions
+//! exercises/<slug>/               the packaged exercises (starter code, manifest)
+//! ```
+//!
+//! Never packaged: `solutions/`, `book/`, `target/` folders, `.git`, the learner's progress,
+//! the grader's tests.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::gradescope::zip::ZipWriter;
+use crate::repo::Repo;
+
+const SETUP_SH: &str = include_str!("../../templates/gradescope/setup.sh");
+const RUN_AUTOGRADER: &str = include_str!("../../templates/gradescope/run_autograder");
+
+/// Files at the repository root that go into the package when they exist.
+const ROOT_FILES: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "rust-toolchain.toml",
+    ".cargo/config.toml",
+    "README.md",
+];
+/// Folders packaged whole (but for build output).
+const FOLDERS: &[&str] = &["runtime", "grader/src", "grader/templates", "grader/probes"];
+/// Folder names never packaged, at any depth.
+const SKIPPED: &[&str] = &["target", ".git", ".tasklings"];
+
+/// What went into a package.
+#[derive(Debug)]
+pub struct Package {
+    pub zip: Vec<u8>,
+    pub exercises: Vec<String>,
+    pub files: usize,
+}
+
+/// Builds the package of the exercises `slugs` (all when empty).
+pub fn build(repo: &Repo, slugs: &[String], hidden_override: Option<&Path>) -> Result<Package> {
+    let exercises = repo.select(slugs)?;
+    if exercises.is_empty() {
+        bail!("there are no exercises to package");
+    }
+    let root = repo.root();
+    // (path in the zip, file on disk, mode)
+    let mut entries: Vec<(String, PathBuf, u32)> = Vec::new();
+    for file in ROOT_FILES {
+        let path = root.join(file);
+        if path.is_file() {
+            entries.push((file.to_string(), path, 0o644));
+        }
+    }
+    let grader_manifest = root.join("grader/Cargo.toml");
+    if grader_manifest.is_file() {
+        entries.push(("grader/Cargo.toml".into(), grader_manifest, 0o644));
+    }
+    for folder in FOLDERS {
+        add_folder(&mut entries, &root.join(folder), folder, &[])?;
+    }
+    let mut packaged = Vec::new();
+    for exercise in &exercises {
+        exercise.manifest()?; // a broken manifest is the instructor's to fix before uploading
+        let slug = &exercise.slug;
+        add_folder(
+            &mut entries,
+            &exercise.dir,
+            &format!("exercises/{slug}"),
+            &[],
+        )?;
+        let hidden = repo.hidden_dir(slug, hidden_override);
+        if !hidden.join("main.rs").is_file() {
+            bail!(
+                "no hidden tests for `{slug}`: expected {}/main.rs",
+                hidden.display()
+            );
+        }
+        add_folder(
+            &mut entries,
+            &hidden,
+            &format!("grader/hidden/{slug}"),
+            &["wrong"],
+        )?;
+        packaged.push(slug.clone());
+    }
+
+    let mut zip = ZipWriter::new();
+    zip.add("setup.sh", SETUP_SH.as_bytes(), 0o755)?;
+    zip.add("run_autograder", RUN_AUTOGRADER.as_bytes(), 0o755)?;
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.dedup_by(|a, b| a.0 == b.0);
+    for (name, path, mode) in &entries {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("can't read {}", path.display()))?;
+        zip.add(name, &bytes, *mode)?;
+    }
+    Ok(Package {
+        zip: zip.finish()?,
+        exercises: packaged,
+        files: entries.len() + 2,
+    })
+}
+
+/// Adds every file under `dir` as `<prefix>/<relative path>`, skipping build output and the
+/// folder names in `skip` (at the top level of `dir`).
+fn add_folder(
+    entries: &mut Vec<(String, PathBuf, u32)>,
+    dir: &Path,
+    prefix: &str,
+    skip: &[&str],
+) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let here = dir.join(&relative);
+        let listing =
+            std::fs::read_dir(&here).with_context(|| format!("can't list {}", here.display()))?;
+        for entry in listing {
+            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = relative.join(&name);
+            let file_type = entry.file_type()?;
+            if file_type.is_dir() {
+                let top_level_skip =
+                    relative.as_os_str().is_empty() && skip.contains(&name.as_str());
+                if !SKIPPED.contains(&name.as_str()) && !top_level_skip {
+                    pending.push(path);
+                }
+            } else if file_type.is_file() {
+                let mode = {
+                    use std::os::unix::fs::PermissionsExt;
+                    let executable = entry.metadata()?.permissions().mode() & 0o111 != 0;
+                    if executable {
+                        0o755
+                    } else {
+                        0o644
+                    }
+                };
+                let name = format!("{prefix}/{}", path.to_string_lossy().replace('\\', "/"));
+                entries.push((name, entry.path(), mode));
+            }
+        }
+    }
+    Ok(())
+}

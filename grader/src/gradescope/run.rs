@@ -1,0 +1,408 @@
+//! `grader gradescope run`: what `run_autograder` does in Gradescope's container — grade
+//! `/autograder/submission` and write `/autograder/results/results.json`.
+//!
+//! Promises, in the order Gradescope's own best practices list them:
+//!
+//! * a `results.json` is **always** written, and valid: if grading fails inside the grader (a
+//!   broken package, a panic), the file says so with score 0 and the reason, and the exit status
+//!   is 2; when grading worked the exit status is 0, whatever the verdicts;
+//! * it is written **once, atomically**, after every learner process is dead (learner code
+//!   can't write to it: it runs as another user and, where possible, doesn't see it at all);
+//! * **timing checks become informational** when the container has fewer than 2 CPUs
+//!   (Gradescope's default is half a CPU): they keep their status and message, lose their
+//!   score, and the summary tells the instructor how to give the autograder more CPUs.
+//!
+//! Where the submission's files are looked for, per packaged exercise (first match wins):
+//! `<slug>/<file>`, `exercises/<slug>/<file>` (a whole repository, from GitHub), `<file>` and,
+//! when one exercise is packaged, the file's name alone (`lib.rs`, a drag-and-drop upload).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde_json::{json, Map, Value};
+
+use crate::grading::{self, GradeOptions};
+use crate::intake;
+use crate::progress::Progress;
+use crate::repo::{Exercise, Repo};
+use crate::results::{ExerciseResult, Report, TestKind, TestResult, TestStatus};
+use crate::scratch::Source;
+
+/// CPUs a container needs for timing checks to count.
+pub const CPUS_FOR_TIMING: usize = 2;
+
+/// Where things are.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub submission: PathBuf,
+    pub results: PathBuf,
+    /// Scratch space for taken-in files (grader-only).
+    pub work: PathBuf,
+}
+
+impl Paths {
+    /// The layout under an autograder folder (`/autograder` on Gradescope).
+    pub fn under(autograder: &Path) -> Paths {
+        Paths {
+            submission: autograder.join("submission"),
+            results: autograder.join("results").join("results.json"),
+            work: autograder.join("tasklings-work"),
+        }
+    }
+}
+
+/// Grades the submission and writes results.json. `Ok(true)` when grading worked (whatever the
+/// verdicts); `Ok(false)` when it failed and an error results.json was written instead. `Err`
+/// only when not even that file could be written.
+pub fn run(repo: &Repo, paths: &Paths, options: &GradeOptions) -> Result<bool> {
+    let started = Instant::now();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        grade(repo, paths, options, started)
+    }));
+    let (text, worked) = match outcome {
+        Ok(Ok(text)) => (text, true),
+        Ok(Err(error)) => (failure_results(&format!("{error:#}"), started), false),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic".to_owned());
+            (
+                failure_results(&format!("the grader crashed: {message}"), started),
+                false,
+            )
+        }
+    };
+    if let Some(parent) = paths.results.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("can't create {}", parent.display()))?;
+    }
+    crate::state::write_atomically(&paths.results, text.as_bytes())
+        .with_context(|| format!("can't write {}", paths.results.display()))?;
+    Ok(worked)
+}
+
+fn grade(repo: &Repo, paths: &Paths, options: &GradeOptions, started: Instant) -> Result<String> {
+    if !paths.submission.is_dir() {
+        anyhow::bail!(
+            "there is no submission folder at {}",
+            paths.submission.display()
+        );
+    }
+    let exercises = repo.exercises()?;
+    if exercises.is_empty() {
+        anyhow::bail!("the autograder package holds no exercises");
+    }
+    std::fs::create_dir_all(&paths.work)
+        .with_context(|| format!("can't create {}", paths.work.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&paths.work, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("can't restrict {}", paths.work.display()))?;
+    }
+    let single = exercises.len() == 1;
+    let mut results = Vec::new();
+    for exercise in &exercises {
+        results.push(grade_exercise(repo, exercise, paths, options, single)?);
+    }
+    let report = Report::new(results, started.elapsed().as_secs_f64());
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    Ok(render(&report, cpus))
+}
+
+fn grade_exercise(
+    repo: &Repo,
+    exercise: &Exercise,
+    paths: &Paths,
+    options: &GradeOptions,
+    single: bool,
+) -> Result<ExerciseResult> {
+    let manifest = exercise.manifest()?;
+    let Some(found) = locate(
+        &paths.submission,
+        &exercise.slug,
+        &manifest.editable,
+        single,
+    )?
+    else {
+        let wanted = manifest
+            .editable
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!(
+            "no submission found for `{}`: upload {wanted} (or a folder `{}/` holding it)",
+            exercise.slug, exercise.slug
+        );
+        let mut test = TestResult::compile_failure(TestStatus::Error, message, 0.0);
+        test.name = "submission".to_owned();
+        return Ok(ExerciseResult::from_tests(
+            &exercise.slug,
+            exercise.title(),
+            vec![test],
+            vec![],
+        ));
+    };
+    let taken = intake::take(manifest, &found, &paths.work.join(&exercise.slug))?;
+    if let Some(reason) = &taken.refused {
+        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
+        return Ok(ExerciseResult::from_tests(
+            &exercise.slug,
+            exercise.title(),
+            vec![test],
+            taken.notes,
+        ));
+    }
+    let source = Source::Submission(taken.dir.clone());
+    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
+    intake::relative_paths(&mut result, &taken);
+    let mut notes = taken.notes;
+    notes.append(&mut result.notes);
+    result.notes = notes;
+    Ok(result)
+}
+
+/// The folder holding `editable` at their relative paths for this exercise, if any: one of the
+/// layouts in the module docs. A drag-and-drop upload is copied into `<submission>/.tasklings-
+/// <slug>/` with its paths restored. Symbolic links are never followed (intake refuses them).
+fn locate(
+    submission: &Path,
+    slug: &str,
+    editable: &[String],
+    single: bool,
+) -> Result<Option<PathBuf>> {
+    let holds_all = |dir: &Path| {
+        editable
+            .iter()
+            .all(|file| std::fs::symlink_metadata(dir.join(file)).is_ok())
+    };
+    for dir in [
+        submission.join(slug),
+        submission.join("exercises").join(slug),
+        submission.to_path_buf(),
+    ] {
+        if holds_all(&dir) {
+            return Ok(Some(dir));
+        }
+    }
+    if !single {
+        return Ok(None);
+    }
+    // Flat upload: every editable file by its name alone, names unambiguous.
+    let names: Vec<&str> = editable
+        .iter()
+        .filter_map(|f| Path::new(f).file_name().and_then(|n| n.to_str()))
+        .collect();
+    let unique = names.len() == editable.len()
+        && names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| !names[..i].contains(n));
+    if !unique || !names.iter().all(|n| submission.join(n).is_file()) {
+        return Ok(None);
+    }
+    let restored =
+        std::env::temp_dir().join(format!("tasklings-upload-{}-{slug}", std::process::id()));
+    if restored.exists() {
+        std::fs::remove_dir_all(&restored)
+            .with_context(|| format!("can't empty {}", restored.display()))?;
+    }
+    for (file, name) in editable.iter().zip(&names) {
+        let from = submission.join(name);
+        if std::fs::symlink_metadata(&from).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(None);
+        }
+        let to = restored.join(file);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("can't create {}", parent.display()))?;
+        }
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("can't copy {} to {}", from.display(), to.display()))?;
+    }
+    Ok(Some(restored))
+}
+
+/// results.json for `report` on a machine with `cpus` CPUs: the grader's Gradescope writer,
+/// with timing checks made informational when there are too few CPUs for them to count.
+pub fn render(report: &Report, cpus: usize) -> String {
+    let text = crate::report::gradescope::render(report);
+    let Ok(mut results) = serde_json::from_str::<Value>(&text) else {
+        return text;
+    };
+    let informational = cpus < CPUS_FOR_TIMING;
+    let note = format!(
+        "Informational, not scored: this autograder has {cpus} CPU{} and timing checks need \
+         {CPUS_FOR_TIMING}, so a correct solution could look slow here.",
+        if cpus == 1 { "" } else { "s" }
+    );
+    let mut score = 0.0;
+    let mut made_informational = 0;
+    if let Some(tests) = results.get_mut("tests").and_then(Value::as_array_mut) {
+        for test in tests.iter_mut() {
+            let Some(entry) = test.as_object_mut() else {
+                continue;
+            };
+            let timing = entry
+                .get("tags")
+                .and_then(Value::as_array)
+                .is_some_and(|tags| tags.iter().any(|t| t == TestKind::Timing.as_str()));
+            if informational && timing {
+                entry.remove("score");
+                entry.remove("max_score");
+                let output = entry.get("output").and_then(Value::as_str).unwrap_or("");
+                let output = format!("{note}\n\n{output}");
+                entry.insert("output".into(), Value::from(output));
+                made_informational += 1;
+            }
+            score += entry.get("score").and_then(Value::as_f64).unwrap_or(0.0);
+        }
+    }
+    if let Some(top) = results.as_object_mut() {
+        top.insert("score".into(), json!(score));
+        top.insert("output".into(), Value::from(summary(report, informational)));
+        if made_informational > 0 {
+            let extra = top
+                .entry("extra_data")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(extra) = extra.as_object_mut() {
+                extra.insert("timing_informational".into(), Value::from(true));
+                extra.insert("max_score".into(), json!(scored_max(report, true)));
+            }
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&results).unwrap_or(text);
+    text.push('\n');
+    text
+}
+
+/// The top-level output: one line per exercise, its notes, and the CPU note when it applies.
+fn summary(report: &Report, informational: bool) -> String {
+    let mut lines = Vec::new();
+    for exercise in &report.exercises {
+        // Informational checks neither score nor decide the verdict.
+        let counted: Vec<TestResult> = exercise
+            .tests
+            .iter()
+            .filter(|t| !(informational && t.kind == TestKind::Timing))
+            .cloned()
+            .collect();
+        let counted =
+            ExerciseResult::from_tests(&exercise.exercise, &exercise.title, counted, vec![]);
+        lines.push(format!(
+            "{}: {} ({} of {} points)",
+            exercise.exercise,
+            counted.status.as_str(),
+            counted.score,
+            counted.max_score
+        ));
+        lines.extend(exercise.notes.iter().map(|note| format!("  note: {note}")));
+    }
+    let has_timing = report
+        .exercises
+        .iter()
+        .any(|e| e.tests.iter().any(|t| t.kind == TestKind::Timing));
+    if informational && has_timing {
+        lines.push(format!(
+            "\nTiming checks were informational (not scored): this autograder has fewer than \
+             {CPUS_FOR_TIMING} CPUs (Gradescope's default is half a CPU). Instructors: raise the \
+             CPU allocation to {CPUS_FOR_TIMING} or more under the assignment's Settings → \
+             Autograder Settings, then regrade all submissions."
+        ));
+    }
+    crate::report::printable(&lines.join("\n"))
+}
+
+fn scored_max(report: &Report, informational: bool) -> f64 {
+    report
+        .exercises
+        .iter()
+        .flat_map(|e| &e.tests)
+        .filter(|t| !(informational && t.kind == TestKind::Timing))
+        .map(|t| t.max_score)
+        .sum()
+}
+
+/// A valid results.json saying the submission could not be graded, and why.
+pub fn failure_results(reason: &str, started: Instant) -> String {
+    let results = json!({
+        "score": 0.0,
+        "execution_time": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        "output": crate::report::printable(&format!(
+            "The autograder could not grade this submission: {reason}\n\nThis is not a verdict \
+             on your code; please tell your instructor."
+        )),
+        "output_format": "text",
+        "tests": [],
+        "extra_data": { "autograder_error": reason },
+    });
+    let mut text = serde_json::to_string_pretty(&results).unwrap_or_else(|_| {
+        "{\"score\": 0, \"output\": \"The autograder could not grade this submission.\"}".into()
+    });
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        let tests = vec![
+            TestResult::new(
+                "sums",
+                TestKind::Correctness,
+                2.0,
+                TestStatus::Pass,
+                String::new(),
+                5,
+            ),
+            TestResult::new(
+                "faster",
+                TestKind::Timing,
+                3.0,
+                TestStatus::Fail,
+                "slow".into(),
+                9,
+            ),
+        ];
+        Report::new(
+            vec![ExerciseResult::from_tests("adder", "Adder", tests, vec![])],
+            1.0,
+        )
+    }
+
+    #[test]
+    fn with_two_cpus_timing_checks_count() {
+        let results: Value = serde_json::from_str(&render(&report(), 2)).unwrap();
+        assert_eq!(results["score"], 2.0);
+        assert_eq!(results["tests"][1]["max_score"], 3.0);
+    }
+
+    #[test]
+    fn with_one_cpu_timing_checks_are_informational_and_the_instructor_is_told() {
+        let results: Value = serde_json::from_str(&render(&report(), 1)).unwrap();
+        let timing = &results["tests"][1];
+        assert!(timing.get("score").is_none() && timing.get("max_score").is_none());
+        assert_eq!(timing["status"], "failed");
+        assert!(timing["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("Informational"));
+        assert_eq!(results["score"], 2.0);
+        let output = results["output"].as_str().unwrap();
+        assert!(output.contains("adder: pass (2 of 2 points)"), "{output}");
+        assert!(output.contains("Autograder Settings"), "{output}");
+    }
+
+    #[test]
+    fn a_failure_is_still_valid_results() {
+        let text = failure_results("no exercises", Instant::now());
+        let results: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(results["score"], 0.0);
+        assert!(results["output"].as_str().unwrap().contains("no exercises"));
+    }
+}

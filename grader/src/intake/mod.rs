@@ -1,0 +1,308 @@
+//! Taking in a submission made by someone else: only the exercise's editable files, copied into a
+//! folder the grader owns, and a report of everything that was left out.
+//!
+//! `grader batch` and `grader gradescope run` grade what a student handed in. The scratch
+//! workspace (`scratch`) already builds only the editable files in a grader-owned crate; this
+//! module adds what a hostile submission calls for before that:
+//!
+//! * an editable file must be a **regular file** (a symlink to `solutions/…` or to another
+//!   student's folder is refused, not followed) of at most [`MAX_FILE_BYTES`];
+//! * every other file in the submission is **listed as ignored**, and the files that would
+//!   change how the code is built or tested if they were taken — `Cargo.toml`, `build.rs`,
+//!   `.cargo/config.toml`, `rust-toolchain.toml`, `.config/nextest.toml`… — are named as such,
+//!   so the report says plainly that they had no effect;
+//! * the editable sources are scanned for **reading files at compile time** and for
+//!   **symbol-level tricks** (`compile_time`), which run before any sandbox could: such a
+//!   submission is not built at all.
+//!
+//! The result is a [`Taken`] folder to grade with `scratch::Source::Submission`, its notes and a
+//! digest of its content (`grader batch` regrades a journaled submission only when it changed).
+
+pub mod compile_time;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::manifest::Manifest;
+
+/// The largest editable file taken (a source file bigger than this is not a solution).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Files that decide how a crate is built or tested: never taken from a submission.
+const BUILD_FILES: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "build.rs",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "rust-toolchain.toml",
+    "rust-toolchain",
+    ".config/nextest.toml",
+    "clippy.toml",
+    ".clippy.toml",
+    "rustfmt.toml",
+    "exercise.toml",
+];
+
+/// A submission taken in.
+#[derive(Debug)]
+pub struct Taken {
+    /// The folder holding the editable files that were taken (same relative paths).
+    pub dir: PathBuf,
+    /// What the grader wants the student and instructor to know (ignored files, refused ones).
+    pub notes: Vec<String>,
+    /// Why the submission can't be built, if it can't (reads files at compile time…).
+    pub refused: Option<String>,
+    /// FNV-1a of the taken files' paths and bytes, as hex.
+    pub digest: String,
+}
+
+/// Copies the editable files of `manifest` from `from` into `into` (emptied first).
+pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
+    if into.exists() {
+        std::fs::remove_dir_all(into).with_context(|| format!("can't empty {}", into.display()))?;
+    }
+    std::fs::create_dir_all(into).with_context(|| format!("can't create {}", into.display()))?;
+    let mut notes = Vec::new();
+    let mut refusals = Vec::new();
+    let mut digest = Fnv::new();
+
+    for file in &manifest.editable {
+        let source = from.join(file);
+        let meta = match std::fs::symlink_metadata(&source) {
+            Ok(meta) => meta,
+            // Missing: `scratch` reports it as the submission's error, with the expected paths.
+            Err(_) => continue,
+        };
+        if meta.file_type().is_symlink() {
+            refusals.push(format!(
+                "`{file}` is a symbolic link: a submission's files must be regular files"
+            ));
+            continue;
+        }
+        if !meta.is_file() {
+            refusals.push(format!("`{file}` is not a regular file"));
+            continue;
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            refusals.push(format!(
+                "`{file}` is {} KiB, more than the {} KiB a source file may have",
+                meta.len() / 1024,
+                MAX_FILE_BYTES / 1024
+            ));
+            continue;
+        }
+        let bytes =
+            std::fs::read(&source).with_context(|| format!("can't read {}", source.display()))?;
+        digest.write(file.as_bytes());
+        digest.write(&[0]);
+        digest.write(&bytes);
+        digest.write(&[0]);
+        if file.ends_with(".rs") {
+            let text = String::from_utf8_lossy(&bytes);
+            refusals.extend(
+                compile_time::scan(&text)
+                    .into_iter()
+                    .map(|finding| format!("`{file}` line {}: {}", finding.line, finding.what)),
+            );
+        }
+        let target = into.join(file);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("can't create {}", parent.display()))?;
+        }
+        std::fs::write(&target, &bytes)
+            .with_context(|| format!("can't write {}", target.display()))?;
+    }
+
+    let ignored = ignored_files(from, &manifest.editable)?;
+    if !ignored.is_empty() {
+        let (build, other): (Vec<&String>, Vec<&String>) =
+            ignored.iter().partition(|file| is_build_file(file));
+        if !build.is_empty() {
+            notes.push(format!(
+                "ignored {}: files that change how code is built or tested are never taken \
+                 from a submission (the exercise's own are used)",
+                join_shown(&build)
+            ));
+        }
+        if !other.is_empty() {
+            notes.push(format!(
+                "ignored {} file(s) that are not editable in this exercise: {} (only {} is \
+                 graded)",
+                other.len(),
+                join_shown(&other),
+                manifest.editable.join(", ")
+            ));
+        }
+    }
+    let refused = if refusals.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "the submission was not built: {}. Graded submissions may only contain ordinary \
+             Rust code: no reading files at compile time (include!, include_str!, \
+             include_bytes!, #[path]) and no symbol-level attributes (#[no_mangle], \
+             #[export_name], #[link_section], #[global_allocator]).",
+            refusals.join("; ")
+        ))
+    };
+    Ok(Taken {
+        dir: into.to_path_buf(),
+        notes,
+        refused,
+        digest: digest.hex(),
+    })
+}
+
+/// Rewrites the taken folder's path out of `result`'s messages and outputs, so that a student
+/// reads `src/lib.rs:15:12`, as in their own files, not the grader's copy.
+pub fn relative_paths(result: &mut crate::results::ExerciseResult, taken: &Taken) {
+    let mut prefixes = vec![format!("{}/", taken.dir.display())];
+    if let Ok(canonical) = std::fs::canonicalize(&taken.dir) {
+        prefixes.push(format!("{}/", canonical.display()));
+    }
+    for test in &mut result.tests {
+        for prefix in &prefixes {
+            test.message = test.message.replace(prefix.as_str(), "");
+            test.output = test.output.replace(prefix.as_str(), "");
+        }
+    }
+}
+
+/// Every file under `dir` that is not editable, relative, with `/` separators; symbolic links
+/// are listed, never followed.
+fn ignored_files(dir: &Path, editable: &[String]) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let here = dir.join(&relative);
+        let Ok(entries) = std::fs::read_dir(&here) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
+            let path = relative.join(entry.file_name());
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("can't inspect {}", entry.path().display()))?;
+            if file_type.is_dir() {
+                if entry.file_name() != ".git" && entry.file_name() != "target" {
+                    pending.push(path);
+                }
+                continue;
+            }
+            let text = path.to_string_lossy().replace('\\', "/");
+            if !editable.contains(&text) {
+                found.push(text);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn is_build_file(file: &str) -> bool {
+    BUILD_FILES
+        .iter()
+        .any(|build| file == *build || file.ends_with(&format!("/{build}")))
+}
+
+fn join_shown(files: &[&String]) -> String {
+    const SHOWN: usize = 8;
+    let mut text = files
+        .iter()
+        .take(SHOWN)
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        text.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    text
+}
+
+/// 64-bit FNV-1a: a digest that stays the same across Rust versions (std's hasher may not).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest::parse(
+            "title = \"T\"\norder = 1\nchapter = \"book/src/t.md\"\neditable = [\"src/lib.rs\"]\n\
+             hints = [\"a\", \"b\", \"c\"]\n",
+            Path::new("exercise.toml"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn only_editable_files_are_taken_and_build_files_are_named() {
+        let from = tempfile::tempdir().unwrap();
+        let into = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("src")).unwrap();
+        std::fs::create_dir_all(from.path().join(".cargo")).unwrap();
+        std::fs::write(from.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+        std::fs::write(from.path().join("build.rs"), "fn main() {}\n").unwrap();
+        std::fs::write(from.path().join(".cargo/config.toml"), "[build]\n").unwrap();
+        std::fs::write(from.path().join("notes.txt"), "hi\n").unwrap();
+        let taken = take(&manifest(), from.path(), &into.path().join("t")).unwrap();
+        assert!(taken.refused.is_none());
+        assert!(taken.dir.join("src/lib.rs").is_file());
+        assert!(!taken.dir.join("build.rs").exists());
+        let notes = taken.notes.join("\n");
+        assert!(
+            notes.contains("`.cargo/config.toml`, `build.rs`"),
+            "{notes}"
+        );
+        assert!(notes.contains("`notes.txt`"), "{notes}");
+    }
+
+    #[test]
+    fn a_symlinked_editable_file_is_refused_not_followed() {
+        let from = tempfile::tempdir().unwrap();
+        let into = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("src")).unwrap();
+        std::fs::write(from.path().join("secret.rs"), "pub fn f() {}\n").unwrap();
+        std::os::unix::fs::symlink(
+            from.path().join("secret.rs"),
+            from.path().join("src/lib.rs"),
+        )
+        .unwrap();
+        let taken = take(&manifest(), from.path(), &into.path().join("t")).unwrap();
+        assert!(taken.refused.unwrap().contains("symbolic link"));
+        assert!(!taken.dir.join("src/lib.rs").exists());
+    }
+
+    #[test]
+    fn the_digest_changes_with_the_content() {
+        let from = tempfile::tempdir().unwrap();
+        let into = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("src")).unwrap();
+        std::fs::write(from.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+        let first = take(&manifest(), from.path(), &into.path().join("t")).unwrap();
+        std::fs::write(from.path().join("src/lib.rs"), "pub fn f() { }\n").unwrap();
+        let second = take(&manifest(), from.path(), &into.path().join("t")).unwrap();
+        assert_ne!(first.digest, second.digest);
+    }
+}
