@@ -8,8 +8,8 @@
 //!    row, so two tasks waking each other can't starve the queue;
 //! 3. the local ring (`queue`), oldest first;
 //! 4. a batch from the injector (its share: `len / workers + 1`);
-//! 5. **searching**: steal half of another worker's ring (random start), for a bounded number
-//!    of rounds with back-off — Go's spinning M — while at most half the workers search
+//! 5. **searching**: steal half of another worker's ring (random start), again and again for
+//!    about 30 µs — Go's spinning M — while at most half the workers search
 //!    (`idle`). In the last round a task left in another worker's LIFO slot for a while is
 //!    taken too, so a task spawned by a worker that then blocks its thread still runs;
 //! 6. **park**: register as a sleeper, look at every queue one last time, then sleep until
@@ -38,7 +38,10 @@ use std::sync::Arc;
 
 const MAX_LIFO_STREAK: u32 = 3;
 const INJECTOR_INTERVAL: u32 = 61;
-const SEARCH_ROUNDS: u32 = 40;
+/// How long a worker out of work keeps looking before it parks (Go's spinning M): long enough
+/// to catch the next message of a ping-pong without a futex round trip, short enough not to
+/// burn a shared machine's CPU.
+const SEARCH_BUDGET: std::time::Duration = std::time::Duration::from_micros(30);
 const IDS_PER_BATCH: u64 = 64;
 
 /// One P: the queues other workers may steal from, its parker, its counters, and the state
@@ -196,8 +199,12 @@ impl Worker {
     }
 
     fn run_task(&self, task: TaskRef) {
-        if self.core.searching.replace(false) && self.shared().idle.stop_searching() {
-            // The last searcher found work: let another worker look for more (chaining).
+        if self.core.searching.replace(false)
+            && self.shared().idle.stop_searching()
+            && self.shared().has_work_anywhere()
+        {
+            // The last searcher found work and there is more: let another worker look for
+            // it (chaining). With nothing left, waking one would only cost a syscall.
             self.shared().wake_one_sleeper();
         }
         self.counters.count_poll();
@@ -255,7 +262,8 @@ impl Worker {
             }
             self.core.searching.set(true);
         }
-        for round in 0..SEARCH_ROUNDS {
+        let started = std::time::Instant::now();
+        loop {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
@@ -265,11 +273,13 @@ impl Worker {
             if self.fire_timers() > 0 {
                 return self.next_task();
             }
-            if round < SEARCH_ROUNDS / 2 {
-                (0..64).for_each(|_| std::hint::spin_loop());
-            } else {
-                std::thread::yield_now();
+            if started.elapsed() > SEARCH_BUDGET {
+                break;
             }
+            // Spin, never `thread::yield_now`: a searching worker that gives its core away on a
+            // busy machine may not run again for milliseconds, and while it counts as searching
+            // nobody wakes a sleeper for new work.
+            (0..16).for_each(|_| std::hint::spin_loop());
         }
         self.steal_stuck_lifo()
     }
@@ -299,7 +309,7 @@ impl Worker {
             if victim.index == self.index || seen.is_null() {
                 continue;
             }
-            (0..200).for_each(|_| std::hint::spin_loop());
+            (0..50).for_each(|_| std::hint::spin_loop()); // a few µs, like Go's usleep(3)
             if victim.lifo.load(Acquire) == seen {
                 if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
                     self.counters.count_steal();
