@@ -23,25 +23,29 @@ async fn worker(name: &'static str, token: runtime::CancellationToken) -> u32 {
 }
 // ANCHOR_END: worker
 
+// ANCHOR: tree
+async fn cancel_a_tree() {
+    let root = runtime::CancellationToken::new();
+    let uploads = root.child(); // cancelled with root, or on its own
+    let a = runtime::spawn(worker("upload 1", uploads.clone()));
+    let b = runtime::spawn(worker("upload 2", uploads.clone()));
+    let c = runtime::spawn(worker("indexer", root.clone()));
+
+    runtime::sleep(Duration::from_millis(100)).await;
+    uploads.cancel(); // stops both uploads; the indexer goes on
+    for upload in [a, b] {
+        upload.await.expect("no panic");
+    }
+    println!("indexer still running: {}", !root.is_cancelled());
+
+    root.cancel(); // stops everything below root
+    c.await.expect("no panic");
+}
+// ANCHOR_END: tree
+
 fn main() {
     runtime::run(async {
-        // ANCHOR: tree
-        let root = runtime::CancellationToken::new();
-        let uploads = root.child(); // cancelled with root, or on its own
-        let a = runtime::spawn(worker("upload 1", uploads.clone()));
-        let b = runtime::spawn(worker("upload 2", uploads.clone()));
-        let c = runtime::spawn(worker("indexer", root.clone()));
-
-        runtime::sleep(Duration::from_millis(100)).await;
-        uploads.cancel(); // stops both uploads; the indexer goes on
-        for upload in [a, b] {
-            upload.await.expect("no panic");
-        }
-        println!("indexer still running: {}", !root.is_cancelled());
-
-        root.cancel(); // stops everything below root
-        c.await.expect("no panic");
-        // ANCHOR_END: tree
+        cancel_a_tree().await;
         println!("tasks alive: {}", runtime::num_tasks());
     });
 }

@@ -34,25 +34,7 @@ fn main() {
             alone.as_millis()
         );
 
-        // ANCHOR: four
-        let clock = Instant::now();
-        let tasks: Vec<_> = (0..4)
-            .map(|_| runtime::spawn(async move { count_primes(limit) }))
-            .collect();
-        for task in tasks {
-            task.await.expect("counting does not panic");
-        }
-        let computing = clock.elapsed();
-
-        let clock = Instant::now();
-        let tasks: Vec<_> = (0..4)
-            .map(|_| runtime::spawn(runtime::sleep(alone)))
-            .collect();
-        for task in tasks {
-            task.await.expect("sleeping does not panic");
-        }
-        let waiting = clock.elapsed();
-        // ANCHOR_END: four
+        let (computing, waiting) = four_of_each(limit, alone).await;
         println!(
             "four prime counts:        {:>5} ms = {:.1} x one",
             computing.as_millis(),
@@ -65,6 +47,29 @@ fn main() {
         );
     });
 }
+
+// ANCHOR: four
+/// Four tasks that compute, then four that wait as long as one computation: how long each took.
+async fn four_of_each(limit: u64, alone: Duration) -> (Duration, Duration) {
+    let clock = Instant::now();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| runtime::spawn(async move { count_primes(limit) }))
+        .collect();
+    for task in tasks {
+        task.await.expect("counting does not panic");
+    }
+    let computing = clock.elapsed();
+
+    let clock = Instant::now();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| runtime::spawn(runtime::sleep(alone)))
+        .collect();
+    for task in tasks {
+        task.await.expect("sleeping does not panic");
+    }
+    (computing, clock.elapsed())
+}
+// ANCHOR_END: four
 
 fn timed<T>(f: impl FnOnce() -> T) -> Duration {
     let clock = Instant::now();

@@ -21,29 +21,41 @@ async fn job(name: &'static str, ms: u64) {
     println!("  {name}: finished its work");
 }
 
+// ANCHOR: detach
+async fn detach() {
+    println!("drop the JoinHandle: the task is detached and runs to the end");
+    drop(runtime::spawn(job("detached", 20)));
+    runtime::sleep(Duration::from_millis(50)).await;
+}
+// ANCHOR_END: detach
+
+// ANCHOR: abort
+async fn abort() {
+    println!("abort(): the task is dropped at its next .await; its code stops there");
+    let handle = runtime::spawn(job("aborted", 1000));
+    runtime::sleep(Duration::from_millis(20)).await;
+    handle.abort();
+    let err = handle.await.expect_err("aborted");
+    println!("  awaiting it gives: {err}");
+}
+// ANCHOR_END: abort
+
+// ANCHOR: shutdown
+async fn leave_one_running() {
+    println!("drop the runtime: every unfinished task is dropped");
+    drop(runtime::spawn(job("left running", 1000)));
+    runtime::sleep(Duration::from_millis(20)).await;
+}
+// ANCHOR_END: shutdown
+
 fn main() {
     let rt = runtime::Runtime::new();
     rt.block_on(async {
-        // ANCHOR: detach
-        println!("drop the JoinHandle: the task is detached and runs to the end");
-        drop(runtime::spawn(job("detached", 20)));
-        runtime::sleep(Duration::from_millis(50)).await;
-        // ANCHOR_END: detach
+        detach().await;
 
-        // ANCHOR: abort
-        println!("abort(): the task is dropped at its next .await; its code stops there");
-        let handle = runtime::spawn(job("aborted", 1000));
-        runtime::sleep(Duration::from_millis(20)).await;
-        handle.abort();
-        let err = handle.await.expect_err("aborted");
-        println!("  awaiting it gives: {err}");
-        // ANCHOR_END: abort
+        abort().await;
 
-        // ANCHOR: shutdown
-        println!("drop the runtime: every unfinished task is dropped");
-        drop(runtime::spawn(job("left running", 1000)));
-        runtime::sleep(Duration::from_millis(20)).await;
-        // ANCHOR_END: shutdown
+        leave_one_running().await;
     });
     drop(rt);
     println!("runtime dropped");

@@ -17,16 +17,18 @@ fn audit(event: String, log: runtime::WaitGroup) {
 }
 // ANCHOR_END: fire
 
+// ANCHOR: main
+async fn logins() {
+    let pending_audits = runtime::WaitGroup::new();
+    for user in ["ada", "grace"] {
+        audit(format!("{user} logged in"), pending_audits.clone());
+        println!("handled login of {user}");
+    }
+    // Without this wait, returning from main would drop the audits still in flight.
+    pending_audits.wait().await;
+}
+// ANCHOR_END: main
+
 fn main() {
-    runtime::run(async {
-        // ANCHOR: main
-        let pending_audits = runtime::WaitGroup::new();
-        for user in ["ada", "grace"] {
-            audit(format!("{user} logged in"), pending_audits.clone());
-            println!("handled login of {user}");
-        }
-        // Without this wait, returning from main would drop the audits still in flight.
-        pending_audits.wait().await;
-        // ANCHOR_END: main
-    });
+    runtime::run(logins());
 }

@@ -6,24 +6,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+// ANCHOR: scope
+fn count_a_hit(hits: Arc<Mutex<u32>>) -> runtime::JoinHandle<()> {
+    runtime::spawn(async move {
+        {
+            let mut guard = hits.lock().expect("not poisoned");
+            *guard += 1;
+        } // the guard is dropped here, before the task can be suspended
+        runtime::sleep(Duration::from_millis(10)).await;
+    })
+}
+// ANCHOR_END: scope
+
 fn main() {
     let hits = Arc::new(Mutex::new(0));
-    let total = runtime::run(async move {
-        // ANCHOR: scope
-        let task = runtime::spawn({
-            let hits = hits.clone();
-            async move {
-                {
-                    let mut guard = hits.lock().expect("not poisoned");
-                    *guard += 1;
-                } // the guard is dropped here, before the task can be suspended
-                runtime::sleep(Duration::from_millis(10)).await;
-            }
-        });
-        // ANCHOR_END: scope
-        task.await.expect("no panic");
-        let total = *hits.lock().expect("not poisoned");
-        total
-    });
-    println!("hits: {total}");
+    runtime::run(async { count_a_hit(hits.clone()).await }).expect("no panic");
+    println!("hits: {}", hits.lock().expect("not poisoned"));
 }

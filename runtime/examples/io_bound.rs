@@ -7,6 +7,30 @@
 
 use std::time::{Duration, Instant};
 
+// ANCHOR: async_wait
+async fn waiting(calls: u32, wait: Duration) -> Duration {
+    let clock = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..calls {
+        set.spawn(tokio::time::sleep(wait)); // parks the task, frees the thread
+    }
+    set.join_all().await;
+    clock.elapsed()
+}
+// ANCHOR_END: async_wait
+
+// ANCHOR: blocking_wait
+async fn blocking(calls: u32, wait: Duration) -> Duration {
+    let clock = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..calls {
+        set.spawn(async move { std::thread::sleep(wait) }); // blocks the only thread
+    }
+    set.join_all().await;
+    clock.elapsed()
+}
+// ANCHOR_END: blocking_wait
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let calls: u32 = args
@@ -22,30 +46,8 @@ fn main() {
         .build()
         .expect("a runtime");
     println!("{calls} calls of {ms} ms each, on one thread");
-
-    // ANCHOR: async_wait
-    let elapsed = rt.block_on(async {
-        let clock = Instant::now();
-        let mut set = tokio::task::JoinSet::new();
-        for _ in 0..calls {
-            set.spawn(tokio::time::sleep(wait)); // parks the task, frees the thread
-        }
-        set.join_all().await;
-        clock.elapsed()
-    });
-    // ANCHOR_END: async_wait
+    let elapsed = rt.block_on(waiting(calls, wait));
     println!("waiting with .await:        {:>5} ms", elapsed.as_millis());
-
-    // ANCHOR: blocking_wait
-    let elapsed = rt.block_on(async {
-        let clock = Instant::now();
-        let mut set = tokio::task::JoinSet::new();
-        for _ in 0..calls {
-            set.spawn(async move { std::thread::sleep(wait) }); // blocks the only thread
-        }
-        set.join_all().await;
-        clock.elapsed()
-    });
-    // ANCHOR_END: blocking_wait
+    let elapsed = rt.block_on(blocking(calls, wait));
     println!("blocking std::thread::sleep: {:>5} ms", elapsed.as_millis());
 }

@@ -7,58 +7,67 @@
 
 use std::time::Duration;
 
+// ANCHOR: finishes
+async fn finishes() {
+    let quick = runtime::spawn(async { 6 * 7 });
+    println!("quick: returned {}", quick.await.expect("no panic"));
+}
+// ANCHOR_END: finishes
+
+// ANCHOR: panics
+async fn panics() {
+    let boom = runtime::spawn(async {
+        panic!("the disk is on fire");
+    });
+    match boom.await {
+        Ok(()) => println!("boom: finished"),
+        Err(e) if e.is_panic() => println!("boom: panicked: {}", e.panic_message().unwrap_or("?")),
+        Err(e) => println!("boom: {e}"),
+    }
+    let survivor = runtime::spawn(async { "yes" });
+    println!("the worker survived: {}", survivor.await.expect("no panic"));
+}
+// ANCHOR_END: panics
+
+// ANCHOR: aborted
+async fn aborted() {
+    let slow = runtime::spawn_named("slow", async {
+        runtime::sleep(Duration::from_secs(3600)).await;
+    });
+    runtime::sleep(Duration::from_millis(10)).await; // let it start and park on its timer
+    let state = runtime::dump()
+        .tasks
+        .iter()
+        .find(|t| t.id == slow.id())
+        .map(|t| format!("{:?}", t.state));
+    println!("slow: state while it sleeps: {}", state.unwrap_or_default());
+    slow.abort();
+    let aborted = slow.await.expect_err("an aborted task has no output");
+    println!("slow: aborted = {}", aborted.is_aborted());
+}
+// ANCHOR_END: aborted
+
+// ANCHOR: detached
+async fn detached() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let handle = runtime::spawn(async move {
+        runtime::sleep(Duration::from_millis(20)).await;
+        tx.send("the detached task ran to the end")
+            .expect("main is waiting");
+    });
+    drop(handle); // detaches: the task keeps running, nobody can await it any more
+    println!(
+        "detached: {}",
+        rx.await.expect("the task sends before it ends")
+    );
+}
+// ANCHOR_END: detached
+
 fn main() {
     runtime::run(async {
-        // ANCHOR: finishes
-        let quick = runtime::spawn(async { 6 * 7 });
-        println!("quick: returned {}", quick.await.expect("no panic"));
-        // ANCHOR_END: finishes
-
-        // ANCHOR: panics
-        let boom = runtime::spawn(async {
-            panic!("the disk is on fire");
-        });
-        match boom.await {
-            Ok(()) => println!("boom: finished"),
-            Err(e) if e.is_panic() => {
-                println!("boom: panicked: {}", e.panic_message().unwrap_or("?"))
-            }
-            Err(e) => println!("boom: {e}"),
-        }
-        println!(
-            "the worker survived: {}",
-            runtime::spawn(async { "yes" }).await.expect("no panic")
-        );
-        // ANCHOR_END: panics
-
-        // ANCHOR: aborted
-        let slow = runtime::spawn_named("slow", async {
-            runtime::sleep(Duration::from_secs(3600)).await;
-        });
-        runtime::sleep(Duration::from_millis(10)).await; // let it start and park on its timer
-        let state = runtime::dump()
-            .tasks
-            .iter()
-            .find(|t| t.id == slow.id())
-            .map(|t| format!("{:?}", t.state));
-        println!("slow: state while it sleeps: {}", state.unwrap_or_default());
-        slow.abort();
-        let aborted = slow.await.expect_err("an aborted task has no output");
-        println!("slow: aborted = {}", aborted.is_aborted());
-        // ANCHOR_END: aborted
-
-        // ANCHOR: detached
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let handle = runtime::spawn(async move {
-            runtime::sleep(Duration::from_millis(20)).await;
-            tx.send("the detached task ran to the end")
-                .expect("main is waiting");
-        });
-        drop(handle); // detaches: the task keeps running, nobody can await it any more
-        println!(
-            "detached: {}",
-            rx.await.expect("the task sends before it ends")
-        );
-        // ANCHOR_END: detached
+        finishes().await;
+        panics().await;
+        aborted().await;
+        detached().await;
     });
 }

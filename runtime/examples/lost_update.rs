@@ -8,14 +8,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Barrier, Mutex};
 
-fn main() {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .map_or(10_000_000, |a| a.parse().expect("N: a number"));
-    let expected = 2 * n;
-    println!("two threads, {n} increments each: expecting {expected}");
-
-    // ANCHOR: load_store
+// ANCHOR: load_store
+fn load_then_store(n: u64) -> u64 {
     let counter = AtomicU64::new(0);
     twice(|| {
         for _ in 0..n {
@@ -23,14 +17,12 @@ fn main() {
             counter.store(seen + 1, Ordering::Relaxed); // ...write: the other thread may have written in between
         }
     });
-    // ANCHOR_END: load_store
-    report(
-        "atomic load, then store:",
-        counter.load(Ordering::Relaxed),
-        expected,
-    );
+    counter.into_inner()
+}
+// ANCHOR_END: load_store
 
-    // ANCHOR: check_then_act
+// ANCHOR: check_then_act
+fn locked_twice(n: u64) -> u64 {
     let counter = Mutex::new(0u64);
     twice(|| {
         for _ in 0..n {
@@ -38,31 +30,21 @@ fn main() {
             *counter.lock().expect("not poisoned") = seen + 1; // lock, write, unlock
         }
     });
-    // ANCHOR_END: check_then_act
-    report(
-        "Mutex locked twice:",
-        *counter.lock().expect("not poisoned"),
-        expected,
-    );
+    counter.into_inner().expect("not poisoned")
+}
+// ANCHOR_END: check_then_act
 
-    // ANCHOR: fetch_add
+// ANCHOR: fetch_add
+fn fetch_add(n: u64) -> u64 {
     let counter = AtomicU64::new(0);
     twice(|| {
         for _ in 0..n {
             counter.fetch_add(1, Ordering::Relaxed); // read-modify-write: one indivisible step
         }
     });
-    // ANCHOR_END: fetch_add
-    report(
-        "atomic fetch_add:",
-        counter.load(Ordering::Relaxed),
-        expected,
-    );
+    counter.into_inner()
 }
-
-fn report(how: &str, got: u64, expected: u64) {
-    println!("{how:<26} {got:>9}  lost {} updates", expected - got);
-}
+// ANCHOR_END: fetch_add
 
 /// Runs `work` on two threads that start together, and waits for both.
 fn twice(work: impl Fn() + Sync) {
@@ -75,4 +57,19 @@ fn twice(work: impl Fn() + Sync) {
             });
         }
     });
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .map_or(10_000_000, |a| a.parse().expect("N: a number"));
+    let expected = 2 * n;
+    println!("two threads, {n} increments each: expecting {expected}");
+    report("atomic load, then store:", load_then_store(n), expected);
+    report("Mutex locked twice:", locked_twice(n), expected);
+    report("atomic fetch_add:", fetch_add(n), expected);
+}
+
+fn report(how: &str, got: u64, expected: u64) {
+    println!("{how:<26} {got:>9}  lost {} updates", expected - got);
 }

@@ -3,18 +3,16 @@
 //!
 //!     cargo run --release -p runtime --example scheduler_tour -- 100000
 
-fn main() {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .map_or(100_000, |a| a.parse().expect("TASKS: a number"));
-    // ANCHOR: tour
+// ANCHOR: tour
+/// On a two-worker runtime, one task spawns `n` children and adds up their results.
+fn spawn_storm(n: u64) -> (u64, runtime::Metrics) {
     let rt = runtime::Runtime::builder()
         .workers(2)
         .build()
         .expect("two threads can be started");
     let total = rt.block_on(async move {
-        // This spawner runs on a worker: its children go to that worker's local queue
-        // (the newest one into the LIFO slot). The other worker has nothing to do, so it steals.
+        // This spawner runs on a worker: its children go to that worker's LIFO slot and local
+        // queue. The other worker has nothing to do, so it steals.
         let spawner = runtime::spawn(async move {
             let children: Vec<_> = (0..n)
                 .map(|i| runtime::spawn(async move { i % 7 }))
@@ -27,8 +25,15 @@ fn main() {
         });
         spawner.await.expect("no panics here")
     });
-    let m = rt.metrics();
-    // ANCHOR_END: tour
+    (total, rt.metrics())
+}
+// ANCHOR_END: tour
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .map_or(100_000, |a| a.parse().expect("TASKS: a number"));
+    let (total, m) = spawn_storm(n);
     println!("total: {total}");
     println!("worker   spawned  completed     polls    steals     parks");
     for (i, w) in m.per_worker.iter().enumerate() {

@@ -2,16 +2,17 @@
 //!
 //!     cargo run -p runtime --example scoped_threads
 
-fn main() {
-    // ANCHOR: scope
-    let words = [
-        "goroutine",
-        "task",
-        "thread",
-        "worker",
-        "scheduler",
-        "waitgroup",
-    ];
+const WORDS: [&str; 6] = [
+    "goroutine",
+    "task",
+    "thread",
+    "worker",
+    "scheduler",
+    "waitgroup",
+];
+
+// ANCHOR: scope
+fn lengths(words: &[&str]) -> Vec<usize> {
     let mut lengths = vec![0; words.len()];
     std::thread::scope(|s| {
         for (word, length) in words.iter().zip(lengths.iter_mut()) {
@@ -19,17 +20,23 @@ fn main() {
             s.spawn(move || *length = word.len());
         }
     }); // every thread spawned in the scope has been joined here, even on panic
-    println!("{lengths:?}");
-    // ANCHOR_END: scope
+    lengths
+}
+// ANCHOR_END: scope
 
-    // ANCHOR: results
-    let total: usize = std::thread::scope(|s| {
+// ANCHOR: results
+fn total_letters(words: &[&str]) -> usize {
+    std::thread::scope(|s| {
         let handles: Vec<_> = words.iter().map(|w| s.spawn(move || w.len())).collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("len does not panic"))
             .sum()
-    });
-    println!("{total} letters in all");
-    // ANCHOR_END: results
+    })
+}
+// ANCHOR_END: results
+
+fn main() {
+    println!("{:?}", lengths(&WORDS));
+    println!("{} letters in all", total_letters(&WORDS));
 }

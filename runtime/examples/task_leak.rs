@@ -59,44 +59,53 @@ async fn handle(request: u32) -> u32 {
 } // <- _heartbeat dropped: the heartbeat is aborted, even if this future is itself cancelled
   // ANCHOR_END: fixed
 
+// ANCHOR: count
+async fn watch_the_count() {
+    let settle = Duration::from_millis(50); // every replica has answered by then
+    for query in 1..=3 {
+        first_answer(query).await;
+        runtime::sleep(settle).await;
+        println!(
+            "first_answer, after request {query}: {} tasks alive",
+            runtime::num_tasks()
+        );
+    }
+    for request in 1..=3 {
+        handle(request).await;
+        runtime::sleep(settle).await;
+        println!(
+            "handle, after request {request}:       {} tasks alive",
+            runtime::num_tasks()
+        );
+    }
+    for request in 1..=3 {
+        handle_leaky(request).await;
+        runtime::sleep(settle).await;
+        println!(
+            "handle_leaky, after request {request}: {} tasks alive",
+            runtime::num_tasks()
+        );
+    }
+}
+// ANCHOR_END: count
+
+// ANCHOR: dump
+/// The names of the tasks still alive, from the task dump.
+fn leaked_names() -> Vec<String> {
+    let mut leaked: Vec<_> = runtime::dump()
+        .tasks
+        .into_iter()
+        .filter_map(|task| task.name)
+        .collect();
+    leaked.sort();
+    leaked
+}
+// ANCHOR_END: dump
+
 fn main() {
     runtime::run(async {
-        // ANCHOR: count
-        let settle = Duration::from_millis(50); // every replica has answered by then
-        for query in 1..=3 {
-            first_answer(query).await;
-            runtime::sleep(settle).await;
-            println!(
-                "first_answer, after request {query}: {} tasks alive",
-                runtime::num_tasks()
-            );
-        }
-        for request in 1..=3 {
-            handle(request).await;
-            runtime::sleep(settle).await;
-            println!(
-                "handle, after request {request}:       {} tasks alive",
-                runtime::num_tasks()
-            );
-        }
-        for request in 1..=3 {
-            handle_leaky(request).await;
-            runtime::sleep(settle).await;
-            println!(
-                "handle_leaky, after request {request}: {} tasks alive",
-                runtime::num_tasks()
-            );
-        }
-        // ANCHOR_END: count
+        watch_the_count().await;
         println!();
-        // ANCHOR: dump
-        let mut leaked: Vec<_> = runtime::dump()
-            .tasks
-            .into_iter()
-            .filter_map(|task| task.name)
-            .collect();
-        leaked.sort();
-        println!("still alive: {leaked:?}");
-        // ANCHOR_END: dump
+        println!("still alive: {:?}", leaked_names());
     });
 }

@@ -56,19 +56,12 @@ async fn fetch_all(urls: &[String], limit: usize) -> Vec<Result<(u16, usize), St
 }
 // ANCHOR_END: fetch_all
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let ms: u64 = std::env::args()
-        .nth(1)
-        .map_or(100, |a| a.parse().expect("MS: a number"));
-    let latency = Duration::from_millis(ms);
-    let (addr, in_flight) = local_site::serve(latency).await?;
-    // ANCHOR: main
+// ANCHOR: main
+/// Fetches nine pages of the local site, three at a time, and prints what came back.
+async fn fetch_the_site(addr: std::net::SocketAddr) -> Vec<String> {
     let mut urls: Vec<String> = (1..=8).map(|n| format!("http://{addr}/page/{n}")).collect();
     urls.push(format!("http://{addr}/missing"));
-    let clock = Instant::now();
     let results = fetch_all(&urls, 3).await;
-    let elapsed = clock.elapsed();
     for (url, result) in urls.iter().zip(&results) {
         let path = url.trim_start_matches(&format!("http://{addr}"));
         match result {
@@ -76,7 +69,20 @@ async fn main() -> std::io::Result<()> {
             Err(e) => println!("{path:<10} error: {e}"),
         }
     }
-    // ANCHOR_END: main
+    urls
+}
+// ANCHOR_END: main
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let ms: u64 = std::env::args()
+        .nth(1)
+        .map_or(100, |a| a.parse().expect("MS: a number"));
+    let latency = Duration::from_millis(ms);
+    let (addr, in_flight) = local_site::serve(latency).await?;
+    let clock = Instant::now();
+    let urls = fetch_the_site(addr).await;
+    let elapsed = clock.elapsed();
     println!(
         "{} urls, at most 3 at once, {ms} ms each: {} ms (one at a time: {} ms)",
         urls.len(),

@@ -23,25 +23,25 @@ impl Drop for DoneOnDrop {
 }
 // ANCHOR_END: guard
 
-fn main() {
-    runtime::run(async {
-        // ANCHOR: basic
-        let wg = runtime::WaitGroup::new();
-        for id in 1..=5 {
-            wg.add(1); // before spawning, never inside the task
-            let done = DoneOnDrop(wg.clone());
-            runtime::spawn(async move {
-                let _done = done;
-                worker(id).await;
-            });
-        }
-        wg.wait().await;
-        println!("all workers done");
-        // ANCHOR_END: basic
-    });
+// ANCHOR: basic
+async fn five_workers() {
+    let wg = runtime::WaitGroup::new();
+    for id in 1..=5 {
+        wg.add(1); // before spawning, never inside the task
+        let done = DoneOnDrop(wg.clone());
+        runtime::spawn(async move {
+            let _done = done;
+            worker(id).await;
+        });
+    }
+    wg.wait().await;
+    println!("all workers done");
+}
+// ANCHOR_END: basic
 
-    // ANCHOR: blocking
-    // From outside any runtime (a plain thread, a test), wait without a future.
+// ANCHOR: blocking
+/// From outside any runtime (a plain thread, a test), wait without a future.
+fn wait_from_a_plain_thread() {
     let rt = runtime::Runtime::new();
     let wg = runtime::WaitGroup::new();
     wg.add(3);
@@ -51,5 +51,10 @@ fn main() {
     }
     wg.wait_blocking();
     println!("three more done, waited for from a plain thread");
-    // ANCHOR_END: blocking
+}
+// ANCHOR_END: blocking
+
+fn main() {
+    runtime::run(five_workers());
+    wait_from_a_plain_thread();
 }

@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-fn main() {
-    // ANCHOR: defaults
+// ANCHOR: defaults
+fn print_defaults() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("available_parallelism: {cpus}");
     println!(
@@ -18,18 +18,24 @@ fn main() {
         "runtime::workers(), what a new Runtime gets: {}",
         runtime::workers()
     );
-    // ANCHOR_END: defaults
+}
+// ANCHOR_END: defaults
 
-    // ANCHOR: builder
+// ANCHOR: builder
+fn four_workers() -> runtime::Runtime {
     let rt = runtime::Runtime::builder()
         .workers(4)
         .thread_name("crunch")
         .build()
         .expect("four threads can be started");
     println!("Runtime::builder().workers(4): {} workers", rt.workers());
-    // ANCHOR_END: builder
+    rt
+}
+// ANCHOR_END: builder
 
-    // ANCHOR: single
+// ANCHOR: single
+/// Runs 100 tasks on a one-worker runtime; how many distinct threads ran them.
+fn threads_used_by_one_worker() -> usize {
     let solo = runtime::Runtime::builder()
         .workers(1)
         .build()
@@ -53,6 +59,13 @@ fn main() {
         }
     });
     let seen = threads.lock().expect("not poisoned").len();
+    seen
+}
+// ANCHOR_END: single
+
+fn main() {
+    print_defaults();
+    drop(four_workers());
+    let seen = threads_used_by_one_worker();
     println!("workers(1): 100 tasks ran on {seen} thread");
-    // ANCHOR_END: single
 }
