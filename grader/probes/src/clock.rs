@@ -50,6 +50,24 @@ pub fn real_time_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runt
 
 /// Records when each call started, on tokio's clock (`tokio::time::Instant::now()`: virtual on a
 /// paused clock). Clones share one log.
+///
+/// ```
+/// use std::time::Duration;
+/// use probes::clock::{block_on_paused, StartLog};
+///
+/// block_on_paused(async {
+///     let log = StartLog::new();
+///     let origin = tokio::time::Instant::now();
+///     // A limiter of 2 calls per second, spacing its calls 500 ms apart (virtual time: instant).
+///     for _ in 0..6 {
+///         log.record();
+///         tokio::time::sleep(Duration::from_millis(500)).await;
+///     }
+///     assert_eq!(log.max_in_window(Duration::from_secs(1)), 2);
+///     assert_eq!(log.check_rate(2, Duration::from_secs(1)), Ok(()));
+///     assert_eq!(log.check_pace(origin, 2, Duration::from_secs(1)), Ok(()));
+/// });
+/// ```
 #[derive(Clone, Default)]
 pub struct StartLog {
     starts: Arc<Mutex<Vec<Instant>>>,

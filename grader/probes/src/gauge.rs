@@ -17,6 +17,24 @@ use std::sync::Arc;
 
 /// Counts calls in flight. Clones share one state, so a test keeps one clone and moves another
 /// into the closure it hands to learner code.
+///
+/// ```
+/// use probes::Gauge;
+///
+/// let gauge = Gauge::new();
+/// // The closure a hidden test would hand to learner code:
+/// let work = |n: &u64| {
+///     let _in_flight = gauge.enter();
+///     n * 2
+/// };
+/// std::thread::scope(|scope| {
+///     for n in [1, 2, 3] {
+///         scope.spawn(move || work(&n));
+///     }
+/// });
+/// assert!(gauge.peak() <= 3, "never more than 3 at once");
+/// assert_eq!((gauge.total(), gauge.current()), (3, 0));
+/// ```
 #[derive(Clone, Default)]
 pub struct Gauge {
     state: Arc<GaugeState>,

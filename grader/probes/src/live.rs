@@ -20,6 +20,20 @@ use std::time::Duration;
 
 /// Counts units of work that started, finished, and are live (started, not finished).
 /// Clones share one state.
+///
+/// ```
+/// use std::time::Duration;
+/// use probes::LiveWork;
+///
+/// let live = LiveWork::new();
+/// std::thread::scope(|scope| {
+///     for _ in 0..4 {
+///         scope.spawn(|| live.track(|| { /* a unit of work */ }));
+///     }
+/// }); // the scope joined every thread
+/// assert_eq!(live.check_quiet(Duration::from_millis(20)), Ok(()));
+/// assert_eq!(live.started(), 4);
+/// ```
 #[derive(Clone, Default)]
 pub struct LiveWork {
     state: Arc<LiveState>,

@@ -36,6 +36,26 @@ use std::time::{Duration, Instant};
 
 /// Blocks its first `need` callers until they are all inside at once, or until `timeout` passes.
 /// Clones share one state.
+///
+/// ```
+/// use std::time::Duration;
+/// use probes::Rendezvous;
+///
+/// // Three threads at once: reached at once, whatever the machine.
+/// let together = Rendezvous::new(3, Duration::from_secs(10));
+/// std::thread::scope(|scope| {
+///     for _ in 0..3 {
+///         scope.spawn(|| assert!(together.arrive()));
+///     }
+/// });
+/// assert!(together.reached());
+///
+/// // One caller after another: the first waits out the timeout, then the rendezvous gives up.
+/// let never = Rendezvous::new(2, Duration::from_millis(10));
+/// assert!(!never.arrive());
+/// assert!(!never.arrive()); // decided: returns at once
+/// assert_eq!(never.max_together(), 1);
+/// ```
 #[derive(Clone)]
 pub struct Rendezvous {
     shared: Arc<Shared>,

@@ -18,6 +18,18 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 /// Records the thread of each call. Clones share one log.
+///
+/// ```
+/// use probes::ThreadLog;
+///
+/// let threads = ThreadLog::new();
+/// std::thread::scope(|scope| {
+///     for _ in 0..2 {
+///         scope.spawn(|| (0..5).for_each(|_| threads.record()));
+///     }
+/// });
+/// assert_eq!((threads.distinct(), threads.calls()), (2, 10));
+/// ```
 #[derive(Clone, Default)]
 pub struct ThreadLog {
     calls: Arc<Mutex<Calls>>,

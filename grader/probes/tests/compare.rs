@@ -52,3 +52,32 @@ fn an_equal_candidate_passes_with_room() {
 fn cpus_is_at_least_one() {
     assert!(cpus() >= 1);
 }
+
+#[test]
+fn enforce_returns_the_numbers_fails_with_them_or_ends_the_test_skipped() {
+    let passed = Compare::new(1_000.0).tries(1).run(|| (), || ());
+    let m = passed.enforce("an empty closure");
+    assert_eq!(m.tries, 1);
+
+    let failed = Comparison::Failed(probes::compare::Measurement {
+        baseline: Duration::from_millis(10),
+        candidate: Duration::from_millis(50),
+        ratio: 5.0,
+        max_ratio: 2.0,
+        tries: 5,
+    });
+    let panic = std::panic::catch_unwind(|| failed.enforce("your sort")).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("your sort is too slow: best of 5"),
+        "{message}"
+    );
+
+    // A skip unwinds (the harness turns it into a `skipped` verdict) and is no panic message.
+    let skipped = Comparison::Skipped {
+        reason: "needs 2 CPUs, this machine has 1".into(),
+    };
+    let payload = std::panic::catch_unwind(|| skipped.enforce("x")).unwrap_err();
+    assert!(payload.downcast_ref::<String>().is_none());
+    assert!(payload.downcast_ref::<&str>().is_none());
+}
