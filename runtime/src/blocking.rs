@@ -55,7 +55,7 @@ impl BlockingPool {
     }
 
     fn lock(&self) -> MutexGuard<'_, PoolState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// Queues a blocking task, starting a thread if none is idle and the bound allows.

@@ -36,7 +36,7 @@ struct NodeInner {
 
 impl Node {
     fn lock(&self) -> MutexGuard<'_, NodeInner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.inner)
     }
 }
 

@@ -98,7 +98,7 @@ pub(crate) fn now_ms() -> u32 {
 }
 
 fn names() -> std::sync::MutexGuard<'static, BTreeMap<TaskId, String>> {
-    NAMES.lock().unwrap_or_else(|e| e.into_inner())
+    crate::sync::lock(&NAMES)
 }
 
 pub(crate) fn remember_name(id: TaskId, name: String) {

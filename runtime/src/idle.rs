@@ -112,7 +112,7 @@ impl Idle {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<usize>> {
-        self.sleepers.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.sleepers)
     }
 }
 

@@ -47,60 +47,42 @@ pub struct WorkerMetrics {
     pub parks: u64,
 }
 
-/// A worker's own counters: single writer (the worker), any reader.
+/// One counter with a single writer (its worker) and any number of readers.
 #[derive(Debug, Default)]
-pub(crate) struct Counters {
-    spawned: AtomicU64,
-    completed: AtomicU64,
-    polls: AtomicU64,
-    steals: AtomicU64,
-    parks: AtomicU64,
-    /// Task blocks freed on this worker (for the runtime's lifetime accounting).
-    freed: AtomicU64,
+pub(crate) struct Count(AtomicU64);
+
+impl Count {
+    /// Adds one without a read-modify-write: only the owning worker writes it.
+    pub(crate) fn bump(&self) {
+        // Release: a reader that sees the new value also sees what happened before (num_tasks).
+        self.0.store(self.0.load(Relaxed) + 1, Release);
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Acquire)
+    }
 }
 
-/// Adds one without a read-modify-write: only the owning worker writes these.
-fn bump(counter: &AtomicU64) {
-    // Release: a reader that sees the new value also sees what happened before (num_tasks).
-    counter.store(counter.load(Relaxed) + 1, Release);
+/// A worker's own counters.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) spawned: Count,
+    pub(crate) completed: Count,
+    pub(crate) polls: Count,
+    pub(crate) steals: Count,
+    pub(crate) parks: Count,
+    /// Task blocks freed on this worker (for the runtime's lifetime accounting).
+    pub(crate) freed: Count,
 }
 
 impl Counters {
-    pub(crate) fn count_spawned(&self) {
-        bump(&self.spawned)
-    }
-    pub(crate) fn count_completed(&self) {
-        bump(&self.completed)
-    }
-    pub(crate) fn count_poll(&self) {
-        bump(&self.polls)
-    }
-    pub(crate) fn count_steal(&self) {
-        bump(&self.steals)
-    }
-    pub(crate) fn count_park(&self) {
-        bump(&self.parks)
-    }
-    pub(crate) fn count_freed(&self) {
-        bump(&self.freed)
-    }
-    pub(crate) fn spawned(&self) -> u64 {
-        self.spawned.load(Acquire)
-    }
-    pub(crate) fn completed(&self) -> u64 {
-        self.completed.load(Acquire)
-    }
-    pub(crate) fn freed(&self) -> u64 {
-        self.freed.load(Acquire)
-    }
-
     fn snapshot(&self) -> WorkerMetrics {
         WorkerMetrics {
-            completed: self.completed.load(Acquire),
-            spawned: self.spawned.load(Acquire),
-            polls: self.polls.load(Acquire),
-            steals: self.steals.load(Acquire),
-            parks: self.parks.load(Acquire),
+            completed: self.completed.get(),
+            spawned: self.spawned.get(),
+            polls: self.polls.get(),
+            steals: self.steals.get(),
+            parks: self.parks.get(),
         }
     }
 }
@@ -119,68 +101,40 @@ impl Metrics {
             ..Metrics::default()
         };
         for w in &per_worker {
-            m.spawned += w.spawned;
-            m.completed += w.completed;
-            m.polls += w.polls;
-            m.steals += w.steals;
-            m.parks += w.parks;
+            m.add(w);
         }
         m.per_worker = per_worker;
         m
     }
 
-    fn absorb(&mut self, other: &Metrics) {
-        self.workers += other.workers;
-        self.spawned += other.spawned;
-        self.completed += other.completed;
-        self.polls += other.polls;
-        self.steals += other.steals;
-        self.parks += other.parks;
-        self.per_worker.extend_from_slice(&other.per_worker);
+    fn add(&mut self, w: &WorkerMetrics) {
+        self.spawned += w.spawned;
+        self.completed += w.completed;
+        self.polls += w.polls;
+        self.steals += w.steals;
+        self.parks += w.parks;
     }
-}
 
-/// Totals of runtimes that have been dropped.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Totals {
-    spawned: u64,
-    completed: u64,
-    polls: u64,
-    steals: u64,
-    parks: u64,
-}
-
-impl Totals {
-    pub(crate) const ZERO: Totals = Totals {
-        spawned: 0,
-        completed: 0,
-        polls: 0,
-        steals: 0,
-        parks: 0,
-    };
-
-    pub(crate) fn add(&mut self, m: &Metrics) {
-        self.spawned += m.spawned;
-        self.completed += m.completed;
-        self.polls += m.polls;
-        self.steals += m.steals;
-        self.parks += m.parks;
+    /// Adds a dropped runtime's totals (not its workers: they are gone).
+    pub(crate) fn retire(&mut self, dropped: &Metrics) {
+        self.add(&WorkerMetrics {
+            spawned: dropped.spawned,
+            completed: dropped.completed,
+            polls: dropped.polls,
+            steals: dropped.steals,
+            parks: dropped.parks,
+        });
     }
 }
 
 /// Process-wide metrics: every live runtime plus every dropped one.
 pub(crate) fn process_wide() -> Metrics {
-    let (live, retired) = crate::scheduler::live_runtimes();
-    let mut m = Metrics {
-        spawned: retired.spawned,
-        completed: retired.completed,
-        polls: retired.polls,
-        steals: retired.steals,
-        parks: retired.parks,
-        ..Metrics::default()
-    };
+    let (live, mut m) = crate::scheduler::live_runtimes();
     for shared in &live {
-        m.absorb(&shared.metrics());
+        let one = shared.metrics();
+        m.retire(&one);
+        m.workers += one.workers;
+        m.per_worker.extend(one.per_worker);
     }
     m
 }
@@ -192,10 +146,10 @@ mod tests {
     #[test]
     fn totals_sum_workers_and_foreign_work() {
         let (a, b) = (Counters::default(), Counters::default());
-        a.count_spawned();
-        a.count_poll();
-        b.count_completed();
-        b.count_steal();
+        a.spawned.bump();
+        a.polls.bump();
+        b.completed.bump();
+        b.steals.bump();
         let m = Metrics::collect([&a, &b].into_iter(), 2, 1);
         assert_eq!(
             (m.workers, m.spawned, m.completed, m.polls, m.steals),

@@ -24,7 +24,7 @@
 use crate::blocking::BlockingPool;
 use crate::idle::Idle;
 use crate::join::{JoinHandle, TaskId};
-use crate::metrics::{Metrics, Totals};
+use crate::metrics::{Count, Counters, Metrics};
 use crate::park::Parker;
 use crate::queue::Injector;
 use crate::task::{self, Header, NewTask, TaskRef, BLOCKING, NAMED};
@@ -209,7 +209,7 @@ impl Shared {
         };
         let raw = task::allocate(future, new);
         match local {
-            Some(w) => w.counters.count_spawned(),
+            Some(w) => w.counters.spawned.bump(),
             // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
             None => drop(self.foreign.spawned.fetch_add(1, Release)),
         }
@@ -262,19 +262,18 @@ impl Shared {
     pub(crate) fn num_tasks(&self) -> usize {
         // Completed first: every completion counted was spawned before it (Acquire/Release),
         // so the difference is never negative.
-        let completed = self.foreign.completed.load(Acquire)
-            + self
-                .workers
-                .iter()
-                .map(|w| w.counters.completed())
-                .sum::<u64>();
-        let spawned = self.foreign.spawned.load(Acquire)
-            + self
-                .workers
-                .iter()
-                .map(|w| w.counters.spawned())
-                .sum::<u64>();
+        let completed = self.foreign.completed.load(Acquire) + self.total(|c| &c.completed);
+        let spawned = self.spawned();
         spawned.saturating_sub(completed) as usize
+    }
+
+    fn spawned(&self) -> u64 {
+        self.foreign.spawned.load(Acquire) + self.total(|c| &c.spawned)
+    }
+
+    /// One counter summed over the workers.
+    fn total(&self, pick: impl Fn(&Counters) -> &Count) -> u64 {
+        self.workers.iter().map(|w| pick(&w.counters).get()).sum()
     }
 
     pub(crate) fn metrics(&self) -> Metrics {
@@ -289,7 +288,7 @@ impl Shared {
 /// Counts a task completion for its runtime (per worker when on one of its workers).
 pub(crate) fn count_completed(shared: *const Shared) {
     match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.count_completed(),
+        Some(w) if ptr::eq(w.shared(), shared) => w.counters.completed.bump(),
         // SAFETY: the caller holds a reference to a task of `shared`, which keeps it alive.
         _ => drop(unsafe { &*shared }.foreign.completed.fetch_add(1, Release)),
     }
@@ -298,7 +297,7 @@ pub(crate) fn count_completed(shared: *const Shared) {
 /// Counts a freed task block for its runtime; may release the runtime (see module doc).
 pub(crate) fn count_freed(shared: *const Shared) {
     match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.count_freed(),
+        Some(w) if ptr::eq(w.shared(), shared) => w.counters.freed.bump(),
         _ => {
             // SAFETY: the block being freed was still counted, which keeps `shared` alive.
             let orphans = &unsafe { &*shared }.foreign.orphans;
@@ -381,23 +380,32 @@ impl Wake for ThreadWaker {
 
 struct Registry {
     live: Vec<Arc<Shared>>,
-    retired: Totals,
+    /// Totals of the runtimes already dropped.
+    retired: Metrics,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     live: Vec::new(),
-    retired: Totals::ZERO,
+    retired: Metrics {
+        workers: 0,
+        spawned: 0,
+        completed: 0,
+        polls: 0,
+        steals: 0,
+        parks: 0,
+        per_worker: Vec::new(),
+    },
 });
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
-    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+    crate::sync::lock(&REGISTRY)
 }
 
 /// Every live runtime (for `num_tasks`, `metrics` and `dump` called outside any runtime),
 /// plus the totals of runtimes already dropped.
-pub(crate) fn live_runtimes() -> (Vec<Arc<Shared>>, Totals) {
+pub(crate) fn live_runtimes() -> (Vec<Arc<Shared>>, Metrics) {
     let registry = registry();
-    (registry.live.clone(), registry.retired)
+    (registry.live.clone(), registry.retired.clone())
 }
 
 /// Workers a new runtime gets: `TASKLINGS_WORKERS` if set to a positive integer, else the
@@ -585,17 +593,10 @@ impl Drop for Runtime {
         {
             let mut registry = registry();
             registry.live.retain(|s| !Arc::ptr_eq(s, &self.shared));
-            registry.retired.add(&shared.metrics());
+            registry.retired.retire(&shared.metrics());
         }
         // Blocks still alive (held by JoinHandles or wakers elsewhere) now count down `orphans`.
-        let spawned = shared.foreign.spawned.load(Acquire)
-            + shared
-                .workers
-                .iter()
-                .map(|w| w.counters.spawned())
-                .sum::<u64>();
-        let freed_here: u64 = shared.workers.iter().map(|w| w.counters.freed()).sum();
-        let alive = spawned as i64 - freed_here as i64;
+        let alive = shared.spawned() as i64 - shared.total(|c| &c.freed) as i64;
         if shared.foreign.orphans.fetch_add(alive, AcqRel) + alive == 0 {
             // SAFETY: no task block is left: release the reference they shared.
             unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.shared)) };

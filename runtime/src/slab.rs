@@ -77,10 +77,16 @@ impl Magazine {
 
 /// One 64 KiB run of blocks of one class; `carved` blocks at the front have been handed out.
 struct Chunk {
-    base: usize,
+    base: *mut u8,
     class: usize,
     carved: AtomicUsize,
 }
+
+// SAFETY: a chunk's memory is shared on purpose; every block in it is handed to one owner at a
+// time (the slab's magazines or a task), and only its atomic state word is read by others.
+unsafe impl Send for Chunk {}
+// SAFETY: as above.
+unsafe impl Sync for Chunk {}
 
 /// Magazines stay boxed: they move between the pool and threads' raw pointers, and a move
 /// should not copy 520 bytes.
@@ -105,7 +111,7 @@ static POOLS: [Mutex<Pool>; CLASSES] = [const {
 static CHUNKS: Mutex<Vec<&'static Chunk>> = Mutex::new(Vec::new());
 
 fn pool(class: usize) -> std::sync::MutexGuard<'static, Pool> {
-    POOLS[class].lock().unwrap_or_else(|e| e.into_inner())
+    crate::sync::lock(&POOLS[class])
 }
 
 impl Pool {
@@ -139,11 +145,11 @@ impl Pool {
                     handle_alloc_error(layout);
                 }
                 let chunk: &'static Chunk = Box::leak(Box::new(Chunk {
-                    base: base as usize,
+                    base,
                     class,
                     carved: AtomicUsize::new(0),
                 }));
-                CHUNKS.lock().unwrap_or_else(|e| e.into_inner()).push(chunk);
+                crate::sync::lock(&CHUNKS).push(chunk);
                 self.carving = Some(chunk);
                 chunk
             }
@@ -151,7 +157,7 @@ impl Pool {
         let start = chunk.carved.load(Acquire);
         let end = (start + BATCH - magazine.len).min(per_chunk);
         for i in (start..end).rev() {
-            let block = (chunk.base + i * size) as *mut u8;
+            let block = chunk.base.wrapping_add(i * size);
             // SAFETY: `block` lies inside the chunk, is 16-aligned and not yet handed out; its
             // state word is written before `carved` publishes the block to `for_each_block`.
             unsafe { ptr::write(block.cast::<AtomicUsize>(), AtomicUsize::new(0)) };
@@ -303,12 +309,12 @@ pub(crate) unsafe fn free(block: NonNull<u8>, class: usize) {
 /// Calls `visit` with every block ever carved (live or free). Only the first word (the state
 /// `AtomicUsize`) may be read without first taking a reference on the task.
 pub(crate) fn for_each_block(mut visit: impl FnMut(NonNull<u8>)) {
-    let chunks: Vec<&'static Chunk> = CHUNKS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let chunks: Vec<&'static Chunk> = crate::sync::lock(&CHUNKS).clone();
     for chunk in chunks {
         let size = CLASS_SIZES[chunk.class];
         for i in 0..chunk.carved.load(Acquire) {
             // SAFETY: carved blocks are inside a live (never freed) chunk and non-null.
-            visit(unsafe { NonNull::new_unchecked((chunk.base + i * size) as *mut u8) });
+            visit(unsafe { NonNull::new_unchecked(chunk.base.wrapping_add(i * size)) });
         }
     }
 }

@@ -16,3 +16,9 @@ pub(crate) use loom::sync::{
     atomic::{AtomicPtr, AtomicU32, AtomicUsize},
     Condvar, Mutex,
 };
+
+/// Locks a std mutex, ignoring poison: panics in tasks are caught, and no lock here is held
+/// across user code, so a poisoned lock still guards consistent data.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

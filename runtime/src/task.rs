@@ -184,16 +184,23 @@ pub(crate) unsafe fn state_of<'a>(block: NonNull<Header>) -> &'a AtomicUsize {
 /// # Safety
 /// As `state_of`.
 pub(crate) unsafe fn try_acquire_ref(block: NonNull<Header>) -> bool {
-    // SAFETY: forwarded.
-    let state = unsafe { state_of(block) };
+    // SAFETY: forwarded. Acquire (in `transition`): pairs with the Release that published the
+    // task's fields.
+    transition(unsafe { state_of(block) }, |s| match s & REF_MASK {
+        0 => (None, false),
+        _ => (Some(s + REF_ONE), true),
+    })
+}
+
+/// Applies `f` to a state word atomically (a CAS loop, AcqRel). `f` sees the current state and
+/// returns the next one (`None`: leave it unchanged) and what to tell the caller.
+fn transition<R>(state: &AtomicUsize, mut f: impl FnMut(usize) -> (Option<usize>, R)) -> R {
     let mut cur = state.load(Acquire);
     loop {
-        if cur & REF_MASK == 0 {
-            return false;
-        }
-        // Acquire: pairs with the Release that published the task's fields.
-        match state.compare_exchange_weak(cur, cur + REF_ONE, Acquire, Acquire) {
-            Ok(_) => return true,
+        let (next, result) = f(cur);
+        let Some(next) = next else { return result };
+        match state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
+            Ok(_) => return result,
             Err(actual) => cur = actual,
         }
     }
@@ -214,22 +221,13 @@ impl Header {
     /// caller then owns a new reference (the queue entry). False when it is already queued,
     /// finished, or running (the runner will requeue it after the poll).
     pub(crate) fn mark_scheduled(&self) -> bool {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            let (next, submit) = if cur & (COMPLETE | SCHEDULED) != 0 {
-                // Nothing to change, but still write: the waker's prior writes must be
-                // visible to the poll that follows (async-task does the same).
-                (cur, false)
-            } else if cur & RUNNING != 0 {
-                (cur | SCHEDULED, false)
-            } else {
-                ((cur | SCHEDULED) + REF_ONE, true)
-            };
-            match self.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-                Ok(_) => return submit,
-                Err(actual) => cur = actual,
-            }
-        }
+        transition(&self.state, |s| match () {
+            // Nothing to change, but still write: the waker's prior writes must be visible to
+            // the poll that follows (async-task does the same).
+            _ if s & (COMPLETE | SCHEDULED) != 0 => (Some(s), false),
+            _ if s & RUNNING != 0 => (Some(s | SCHEDULED), false),
+            _ => (Some((s | SCHEDULED) + REF_ONE), true),
+        })
     }
 
     /// SCHEDULED → RUNNING, done by the holder of the queue entry. True if cancelled.
@@ -242,73 +240,40 @@ impl Header {
     /// After a `Pending` poll: back to idle (dropping the queue entry's reference), or keep the
     /// reference because a wake-up arrived during the poll, or cancel.
     fn transition_to_idle(&self) -> AfterPoll {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            if cur & CANCELLED != 0 {
-                return AfterPoll::Cancel;
-            }
-            let (next, after) = if cur & SCHEDULED != 0 {
-                (cur & !RUNNING, AfterPoll::Reschedule)
-            } else {
-                ((cur & !RUNNING) - REF_ONE, AfterPoll::Idle)
-            };
-            match self.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-                Ok(_) => return after,
-                Err(actual) => cur = actual,
-            }
-        }
+        transition(&self.state, |s| match () {
+            _ if s & CANCELLED != 0 => (None, AfterPoll::Cancel),
+            _ if s & SCHEDULED != 0 => (Some(s & !RUNNING), AfterPoll::Reschedule),
+            _ => (Some((s & !RUNNING) - REF_ONE), AfterPoll::Idle),
+        })
     }
 
     /// RUNNING → COMPLETE. When nobody joins and no output was stored, also drops the
     /// runtime's and the queue entry's references in the same step. Returns the old state.
     fn transition_to_complete(&self, stored: bool) -> usize {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            let mut next = (cur & !(RUNNING | SCHEDULED)) | COMPLETE;
-            if cur & JOIN_INTEREST == 0 && !stored {
-                next -= 2 * REF_ONE;
-            }
-            match self.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-                Ok(_) => return cur,
-                Err(actual) => cur = actual,
-            }
-        }
+        transition(&self.state, |s| {
+            let done = (s & !(RUNNING | SCHEDULED)) | COMPLETE;
+            let detached = s & JOIN_INTEREST == 0 && !stored;
+            (Some(if detached { done - 2 * REF_ONE } else { done }), s)
+        })
     }
 
     /// `abort()`: sets CANCELLED; true if the caller must queue the task so a worker drops it
     /// (the caller then owns a new queue reference).
     pub(crate) fn request_cancel(&self) -> bool {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            if cur & (COMPLETE | CANCELLED) != 0 {
-                return false;
-            }
-            let (next, submit) = if cur & (SCHEDULED | RUNNING) != 0 {
-                (cur | CANCELLED, false)
-            } else {
-                ((cur | CANCELLED | SCHEDULED) + REF_ONE, true)
-            };
-            match self.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-                Ok(_) => return submit,
-                Err(actual) => cur = actual,
-            }
-        }
+        transition(&self.state, |s| match () {
+            _ if s & (COMPLETE | CANCELLED) != 0 => (None, false),
+            _ if s & (SCHEDULED | RUNNING) != 0 => (Some(s | CANCELLED), false),
+            _ => (Some((s | CANCELLED | SCHEDULED) + REF_ONE), true),
+        })
     }
 
     /// For shutdown: claims an idle task (not queued, running or done) as if woken and
     /// cancelled. True if the caller now owns a queue reference to it.
     fn claim_idle_for_shutdown(&self) -> bool {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            if cur & (COMPLETE | SCHEDULED | RUNNING) != 0 {
-                return false;
-            }
-            let next = (cur | SCHEDULED | CANCELLED) + REF_ONE;
-            match self.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-                Ok(_) => return true,
-                Err(actual) => cur = actual,
-            }
-        }
+        transition(&self.state, |s| match () {
+            _ if s & (COMPLETE | SCHEDULED | RUNNING) != 0 => (None, false),
+            _ => (Some((s | SCHEDULED | CANCELLED) + REF_ONE), true),
+        })
     }
 
     fn ref_inc(&self) {
@@ -318,28 +283,13 @@ impl Header {
         }
     }
 
-    fn set_join_waker(&self) -> Result<(), usize> {
-        self.update_unless_complete(|s| s | JOIN_WAKER)
-    }
-
-    fn unset_join_waker(&self) -> Result<(), usize> {
-        self.update_unless_complete(|s| s & !JOIN_WAKER)
-    }
-
-    fn update_unless_complete(&self, f: impl Fn(usize) -> usize) -> Result<(), usize> {
-        let mut cur = self.state.load(Acquire);
-        loop {
-            if cur & COMPLETE != 0 {
-                return Err(cur);
-            }
-            match self
-                .state
-                .compare_exchange_weak(cur, f(cur), AcqRel, Acquire)
-            {
-                Ok(_) => return Ok(()),
-                Err(actual) => cur = actual,
-            }
-        }
+    /// Sets (or clears) JOIN_WAKER unless the task is complete; false if it is.
+    fn set_join_waker(&self, on: bool) -> bool {
+        transition(&self.state, |s| match () {
+            _ if s & COMPLETE != 0 => (None, false),
+            _ if on => (Some(s | JOIN_WAKER), true),
+            _ => (Some(s & !JOIN_WAKER), true),
+        })
     }
 }
 
@@ -608,13 +558,13 @@ fn register_join_waker(h: &Header, cur: usize, waker: &Waker) -> bool {
         if same {
             return false;
         }
-        if h.unset_join_waker().is_err() {
+        if !h.set_join_waker(false) {
             return true;
         }
     }
     // SAFETY: JOIN_WAKER is clear: the slot is the handle's alone.
     unsafe { *h.join_waker.get() = Some(waker.clone()) };
-    h.set_join_waker().is_err()
+    !h.set_join_waker(true)
 }
 
 /// The JoinHandle goes away: gives up the output (dropping it if the task is done and it was
@@ -625,18 +575,10 @@ fn register_join_waker(h: &Header, cur: usize, waker: &Waker) -> bool {
 pub(crate) unsafe fn drop_join_handle(ptr: NonNull<Header>, output_taken: bool) {
     // SAFETY: the handle's reference keeps the header alive until drop_ref below.
     let h = unsafe { ptr.as_ref() };
-    let mut cur = h.state.load(Acquire);
-    loop {
-        let next = if cur & COMPLETE != 0 {
-            cur & !JOIN_INTEREST
-        } else {
-            cur & !(JOIN_INTEREST | JOIN_WAKER)
-        };
-        match h.state.compare_exchange_weak(cur, next, AcqRel, Acquire) {
-            Ok(_) => break,
-            Err(actual) => cur = actual,
-        }
-    }
+    let cur = transition(&h.state, |s| match s & COMPLETE {
+        0 => (Some(s & !(JOIN_INTEREST | JOIN_WAKER)), s),
+        _ => (Some(s & !JOIN_INTEREST), s),
+    });
     if cur & COMPLETE != 0 && !output_taken {
         // SAFETY: COMPLETE while we still had interest: the output is stored and ours.
         unsafe { (h.vtable.drop_output)(ptr) };

@@ -54,7 +54,7 @@ impl Timers {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, TimerMap> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.entries)
     }
 
     /// Adds a timer; true if it is now the earliest one.

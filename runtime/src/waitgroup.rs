@@ -106,7 +106,7 @@ impl WaitGroup {
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, Waiters> {
-        self.waiters.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.waiters)
     }
 }
 

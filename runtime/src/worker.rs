@@ -207,7 +207,7 @@ impl Worker {
             // it (chaining). With nothing left, waking one would only cost a syscall.
             self.shared().wake_one_sleeper();
         }
-        self.counters.count_poll();
+        self.counters.polls.bump();
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
         }
@@ -293,7 +293,7 @@ impl Worker {
                 continue;
             }
             if let Some(task) = victim.ring.steal_half_into(&self.ring) {
-                self.counters.count_steal();
+                self.counters.steals.bump();
                 // SAFETY: stolen ring entries are queue references.
                 return Some(unsafe { TaskRef::from_raw(nonnull(task)) });
             }
@@ -312,7 +312,7 @@ impl Worker {
             (0..50).for_each(|_| std::hint::spin_loop()); // a few µs, like Go's usleep(3)
             if victim.lifo.load(Acquire) == seen {
                 if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
-                    self.counters.count_steal();
+                    self.counters.steals.bump();
                     // SAFETY: the slot owned the queue reference.
                     return Some(unsafe { TaskRef::from_raw(task) });
                 }
@@ -350,7 +350,7 @@ impl Worker {
             }
             return;
         }
-        self.counters.count_park();
+        self.counters.parks.bump();
         self.parker.park(shared.timers.park_timeout());
         if !shared.idle.unregister_sleeper(self.index) {
             self.core.searching.set(true);
