@@ -18,14 +18,18 @@
 //! compiles to the same plain `mov`. Indices are `u32` and wrap; a thief would have to sleep
 //! through 2^32 pushes to be fooled (tokio's #5041 was u16).
 //!
-//! Why not crossbeam-deque's `Worker`? Its Chase–Lev deque grows (so it needs epoch reclamation,
-//! with a pin on every steal) and its FIFO pop is a `lock xadd`; the fixed ring needs neither.
+//! Measured against crossbeam-deque on this 2-core machine (a micro-benchmark compiling this
+//! file): the ring is *as fast as* crossbeam's FIFO `Worker` (push+pop 17–24 ns vs 17–19 ns
+//! alone, 41–43 vs 42–58 ns with a thief stealing all the time). It stays because it is fixed
+//! (no growth, so no epoch reclamation), steals half rather than at most 32, spills half into
+//! the injector when full, and is small enough to model-check (`tests/loom.rs`).
 //!
-//! The **injector** (Go's global run queue) is here too: a mutex-protected `VecDeque` with an
-//! atomic length, so "is there anything?" costs a load. Work moves through it in batches — an
-//! overflowing ring pushes 129 tasks under one lock, an idle worker takes its share under one
-//! lock — which beat crossbeam's lock-free `Injector` (two atomic RMWs on a shared slot per task,
-//! in both directions) by about 2x on the spawn storm (measured; see the crate's report).
+//! The **injector** (Go's global run queue) is where our own structure wins: a mutex-protected
+//! `VecDeque` with an atomic length, so "is there anything?" costs a load, and work moves
+//! through it in batches — an overflowing ring pushes 129 tasks under one lock, an idle worker
+//! takes its share under one lock. Measured: 10–15 ns per task through it vs 54–95 ns for
+//! crossbeam's lock-free `Injector` (push + steal, two atomic RMWs on a shared slot per task)
+//! and 53–86 ns with its `steal_batch_and_pop`.
 
 use crate::sync::{AtomicPtr, AtomicU32};
 use crossbeam_utils::CachePadded;
@@ -237,19 +241,28 @@ impl<T> Injector<T> {
         self.push_batch([item]);
     }
 
-    /// Takes up to `max` items under one lock: the first is returned, the rest go to `sink`.
+    /// Takes up to `max` (at most `CAPACITY / 2`) items under one lock: the first is returned,
+    /// the rest go to `sink` after the lock is released.
     pub fn pop_batch(&self, max: usize, mut sink: impl FnMut(*mut T)) -> Option<*mut T> {
         if self.is_empty() {
             return None;
         }
-        let mut queue = self.lock();
-        let first = queue.pop_front();
-        let n = queue.len().min(max.saturating_sub(1));
-        queue.drain(..n).for_each(&mut sink);
-        self.len.store(queue.len(), Release);
-        if queue.is_empty() && queue.capacity() > 4096 {
-            queue.shrink_to(256); // a past storm's backlog shouldn't stay resident
-        }
+        let mut batch = [std::ptr::null_mut(); CAPACITY / 2];
+        let (first, n) = {
+            let mut queue = self.lock();
+            let first = queue.pop_front();
+            let n = queue.len().min(max.clamp(1, CAPACITY / 2) - 1);
+            batch
+                .iter_mut()
+                .zip(queue.drain(..n))
+                .for_each(|(b, t)| *b = t);
+            self.len.store(queue.len(), Release);
+            if queue.is_empty() && queue.capacity() > 4096 {
+                queue.shrink_to(256); // a past storm's backlog shouldn't stay resident
+            }
+            (first, n)
+        };
+        batch[..n].iter().for_each(|&t| sink(t));
         first
     }
 

@@ -421,7 +421,10 @@ pub(crate) fn default_workers() -> usize {
 // --- The public handle. ------------------------------------------------------------------------
 
 /// A work-stealing runtime: `workers` threads (Go's Ps and Ms) running tasks (Gs).
-/// Dropping it drops every unfinished task and joins its threads — like `main` returning.
+///
+/// Dropping it drops every unfinished task (their destructors run) and joins its threads — like
+/// `main` returning. A `spawn_blocking` closure that is already running can't be interrupted:
+/// the drop waits for it to return.
 pub struct Runtime {
     shared: Arc<Shared>,
     threads: Vec<thread::JoinHandle<()>>,
@@ -566,6 +569,9 @@ impl std::fmt::Debug for Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         let shared = &*self.shared;
+        // Destructors that spawn (or wake) during shutdown reach this closed runtime, whose
+        // tasks are dropped at once, instead of panicking "outside a runtime".
+        let _enter = enter(shared);
         shared.closed.store(true, SeqCst);
         shared.idle.take_all_sleepers();
         for worker in shared.workers.iter() {
