@@ -14,18 +14,22 @@ impl Drop for Tracker {
     }
 }
 
-/// A task that works for `ms` milliseconds, then says so.
-async fn job(name: &'static str, ms: u64) {
-    let _tracker = Tracker(name);
-    runtime::sleep(Duration::from_millis(ms)).await;
-    println!("  {name}: finished its work");
+/// A task that works for `ms` milliseconds, then says so. Its tracker is part of its state from
+/// the start, so it is dropped with the task even if the task never got to run.
+fn job(name: &'static str, ms: u64) -> impl std::future::Future<Output = ()> + Send {
+    let tracker = Tracker(name);
+    async move {
+        let _tracker = tracker;
+        runtime::sleep(Duration::from_millis(ms)).await;
+        println!("  {name}: finished its work");
+    }
 }
 
 // ANCHOR: detach
 async fn detach() {
     println!("drop the JoinHandle: the task is detached and runs to the end");
     drop(runtime::spawn(job("detached", 20)));
-    runtime::sleep(Duration::from_millis(50)).await;
+    runtime::sleep(Duration::from_millis(300)).await; // long enough for it to finish
 }
 // ANCHOR_END: detach
 
@@ -52,9 +56,7 @@ fn main() {
     let rt = runtime::Runtime::new();
     rt.block_on(async {
         detach().await;
-
         abort().await;
-
         leave_one_running().await;
     });
     drop(rt);

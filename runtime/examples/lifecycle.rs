@@ -31,10 +31,13 @@ async fn panics() {
 
 // ANCHOR: aborted
 async fn aborted() {
+    let (started, has_started) = tokio::sync::oneshot::channel();
     let slow = runtime::spawn_named("slow", async {
+        let _ = started.send(());
         runtime::sleep(Duration::from_secs(3600)).await;
     });
-    runtime::sleep(Duration::from_millis(10)).await; // let it start and park on its timer
+    has_started.await.expect("the task starts");
+    runtime::sleep(Duration::from_millis(50)).await; // by now it is parked on its timer
     let state = runtime::dump()
         .tasks
         .iter()

@@ -61,7 +61,7 @@ async fn handle(request: u32) -> u32 {
 
 // ANCHOR: count
 async fn watch_the_count() {
-    let settle = Duration::from_millis(50); // every replica has answered by then
+    let settle = Duration::from_millis(200); // every replica has answered by then
     for query in 1..=3 {
         first_answer(query).await;
         runtime::sleep(settle).await;

@@ -32,7 +32,8 @@ enum Vary {
     Numbers,
     /// The order of lines: tasks that finish at nearly the same moment, on different workers.
     LineOrder,
-    /// The value after `available_parallelism:` (the machine's CPU count).
+    /// Counts that follow from the machine's CPU count: the numbers on the lines that start
+    /// with `available_parallelism` or `runtime::workers()`.
     CpuCount,
 }
 
@@ -98,7 +99,8 @@ const RUNS: &[Run] = &[
     Run {
         args: &["10000", "1000"],
         measured: true,
-        ..run("ten_thousand", &[Timings])
+        // Numbers: times, and the machine's worker count.
+        ..run("ten_thousand", &[Numbers])
     },
     // The scheduler
     measured("scheduler_tour", &["100000"], &["2000"], &[Numbers]),
@@ -357,9 +359,14 @@ fn normalize(text: &str, vary: &[Vary]) -> String {
             }
             CpuCount => text
                 .lines()
-                .map(|line| match line.strip_prefix("available_parallelism:") {
-                    Some(_) => "available_parallelism: N\n".to_string(),
-                    None => format!("{line}\n"),
+                .map(|line| {
+                    if line.starts_with("available_parallelism")
+                        || line.starts_with("runtime::workers()")
+                    {
+                        replace_numbers(line, |_| true) + "\n"
+                    } else {
+                        format!("{line}\n")
+                    }
                 })
                 .collect(),
             LineOrder => {
