@@ -23,7 +23,11 @@ use std::thread;
 use std::time::Duration;
 
 const MAX_THREADS: usize = 512;
-const KEEP_ALIVE: Duration = Duration::from_secs(10);
+const KEEP_ALIVE: Duration = if cfg!(test) {
+    Duration::from_millis(20) // so the reaping test doesn't wait 10 s
+} else {
+    Duration::from_secs(10)
+};
 
 /// The pool of one runtime.
 pub(crate) struct BlockingPool {
@@ -163,5 +167,37 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
     fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
         let f = self.0.take().expect("a blocking task runs once");
         Poll::Ready(f())
+    }
+}
+
+#[cfg(all(test, not(tasklings_loom)))]
+mod tests {
+    use super::KEEP_ALIVE;
+    use std::sync::{Arc, Barrier};
+
+    #[test]
+    fn threads_start_on_demand_and_idle_ones_are_reaped() {
+        let rt = crate::Runtime::builder().workers(1).build().unwrap();
+        let all_in = Arc::new(Barrier::new(4));
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let all_in = all_in.clone();
+                rt.spawn_blocking(move || {
+                    all_in.wait();
+                })
+            })
+            .collect();
+        all_in.wait(); // three closures ran at once: three threads
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        let pool = &rt.shared().blocking;
+        // Wait (no time assertion) until the idle threads have left.
+        while crate::sync::lock(&pool.state).threads != 0 {
+            std::thread::sleep(KEEP_ALIVE);
+        }
+        assert_eq!(
+            rt.spawn_blocking(|| 7).join().unwrap(),
+            7,
+            "a new thread starts again"
+        );
     }
 }

@@ -557,6 +557,13 @@ impl Runtime {
     }
 }
 
+#[cfg(test)]
+impl Runtime {
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+}
+
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
