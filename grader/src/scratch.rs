@@ -5,8 +5,9 @@
 //! ```text
 //! <target>/tasklings/scratch/<slot>/
 //!   Cargo.toml           [workspace] members = [SLUG] + the repo's [workspace.*] tables and
-//!                        [profile.*] (path dependencies made absolute), and the runtime
-//!                        compiled optimised (see `OPTIMISED_DEPENDENCIES`)
+//!                        [profile.*] (path dependencies made absolute), with the runtime
+//!                        compiled optimised and no debug info (see `OPTIMISED_DEPENDENCIES`
+//!                        and `DEBUG_INFO`)
 //!   Cargo.lock           the repo's (same versions; builds run --offline)
 //!   rust-toolchain.toml  the repo's, when the scratch lies outside the repo
 //!   SLUG/                exercises/SLUG (no target/), editable files overwritten from the source
@@ -228,6 +229,13 @@ harness = false
 const OPTIMISED_DEPENDENCIES: &[&str] = &["runtime"];
 const OPTIMISED_LEVEL: i64 = 2;
 
+/// Scratch builds carry no debug info (unless the repository's `[profile.dev]` sets `debug`):
+/// verdicts and panic locations don't need it (locations are compiled in), and without it the
+/// hidden test binary is 2 MB instead of 22 MB. Measured on parallel-sum, busy 2-core machine:
+/// a one-line edit rebuilds in ~1.1 s instead of ~1.5 s, and the first build takes 122 s
+/// instead of 191 s.
+const DEBUG_INFO: i64 = 0;
+
 /// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute.
 fn workspace_manifest(repo: &Repo, slug: &str, member: &str) -> Result<String> {
     let path = repo.root().join("Cargo.toml");
@@ -270,6 +278,7 @@ fn workspace_manifest(repo: &Repo, slug: &str, member: &str) -> Result<String> {
         .entry("dev")
         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     if let toml::Value::Table(dev) = dev {
+        dev.entry("debug").or_insert_with(|| DEBUG_INFO.into());
         let packages = dev
             .entry("package")
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
