@@ -174,3 +174,23 @@ fn spawn_blocking_runs_off_the_workers() {
     });
     assert!(out.unwrap().ends_with("-blocking"));
 }
+
+#[test]
+fn public_types_have_the_promised_auto_traits() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send_unpin<T: Send + Unpin>() {}
+    send_sync::<Runtime>();
+    send_sync::<runtime::JoinError>();
+    send_sync::<WaitGroup>();
+    send_sync::<CancellationToken>();
+    send_sync::<runtime::Metrics>();
+    send_sync::<runtime::Dump>();
+    send_unpin::<runtime::JoinHandle<String>>();
+    let e: Box<dyn std::error::Error + Send + Sync> = Box::new(
+        rt(1)
+            .spawn(async { panic!("as an error") })
+            .join()
+            .unwrap_err(),
+    );
+    assert!(e.to_string().contains("as an error"));
+}
