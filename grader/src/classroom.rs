@@ -116,6 +116,80 @@ pub fn integer_scores(tests: &[(f64, bool)], max: u64) -> Vec<u64> {
     scores
 }
 
+/// The step id (and reporter runner name) of an exercise: its slug without the hyphens (the
+/// reporter reads `<ID>_RESULTS` from the environment, and documents ids as alphanumeric).
+pub fn runner_id(slug: &str) -> String {
+    slug.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The GitHub Actions workflow that grades `slugs` in a student's repository: one step per
+/// exercise running `cargo grade classroom SLUG` (its exit status is the verdict; the job goes on
+/// to the next exercise), then Classroom's reporter, which adds the points up and fails the job
+/// when an exercise fails. `grader classroom --workflow` prints it; the repository's copy is
+/// `.github/classroom/classroom.yml`.
+pub fn workflow(slugs: &[String]) -> String {
+    let mut yaml = String::from(WORKFLOW_HEAD);
+    for slug in slugs {
+        yaml.push_str(&format!(
+            "      - name: {slug}\n        id: {id}\n        continue-on-error: true\n        \
+             timeout-minutes: 10\n        run: cargo grade classroom {slug}\n",
+            id = runner_id(slug)
+        ));
+    }
+    let ids: Vec<String> = slugs.iter().map(|s| runner_id(s)).collect();
+    yaml.push_str(
+        "      - name: Autograding Reporter\n        if: always()\n        \
+         uses: classroom-resources/autograding-grading-reporter@v1\n        env:\n",
+    );
+    for id in &ids {
+        yaml.push_str(&format!(
+            "          {upper}_RESULTS: \"${{{{ steps.{id}.outputs.result }}}}\"\n",
+            upper = id.to_uppercase()
+        ));
+    }
+    yaml.push_str(&format!(
+        "        with:\n          runners: {}\n",
+        ids.join(",")
+    ));
+    yaml
+}
+
+const WORKFLOW_HEAD: &str = "\
+# GitHub Classroom autograding for Tasklings. Written by `cargo grade classroom --workflow`:
+# regenerate it when exercises are added. To use it, copy it to .github/workflows/classroom.yml
+# in the assignment's template repository (see .github/classroom/README.md).
+#
+# Each exercise is one step: `cargo grade classroom SLUG` grades it, prints the report to the log,
+# hands its result to the reporter (step output `result`), and exits 0 when it passes, 1 when
+# not. The reporter adds the points up for Classroom and fails the job when an exercise fails.
+name: Autograding Tests
+on: [push, workflow_dispatch, repository_dispatch]
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    timeout-minutes: 60
+    steps:
+      - name: Checkout code
+        uses: actions/checkout@v4
+      - name: Cache dependencies and builds
+        uses: actions/cache@v4
+        with:
+          path: |
+            ~/.cargo/registry
+            ~/.cargo/git
+            target
+          key: tasklings-${{ runner.os }}-${{ hashFiles('Cargo.lock', 'rust-toolchain.toml') }}
+      - name: Install the pinned toolchain and fetch dependencies
+        run: rustup show active-toolchain || rustup toolchain install; cargo fetch --locked
+      - name: Build the grader
+        run: cargo build --locked --offline -p grader
+";
+
 /// Standard base64 with padding (RFC 4648), as `Buffer.from(…, "base64")` reads it.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -155,6 +229,17 @@ mod tests {
         ] {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }
+    }
+
+    #[test]
+    fn the_workflow_has_a_step_per_exercise_and_reports_them_all() {
+        let yaml = workflow(&["parallel-sum".into(), "file-processor".into()]);
+        assert!(yaml.contains("        id: parallelsum\n"));
+        assert!(yaml.contains("        run: cargo grade classroom file-processor\n"));
+        assert!(yaml.contains(
+            "          PARALLELSUM_RESULTS: \"${{ steps.parallelsum.outputs.result }}\"\n"
+        ));
+        assert!(yaml.ends_with("          runners: parallelsum,fileprocessor\n"));
     }
 
     #[test]

@@ -30,12 +30,24 @@ pub struct ClassroomArgs {
     /// Run only correctness tests (timing checks are reported as skipped).
     #[arg(long)]
     pub skip_timing: bool,
+    /// Print the GitHub Actions workflow that grades these exercises (all when none is named)
+    /// instead of grading: copy it to .github/workflows/classroom.yml in the template repository.
+    #[arg(long)]
+    pub workflow: bool,
 }
 
 pub fn run(repo: &Repo, common: &Common, args: ClassroomArgs) -> Result<Outcome> {
     let exercises = repo.select(&args.slugs)?;
     if exercises.is_empty() {
         bail!("there are no exercises to grade");
+    }
+    if args.workflow {
+        let slugs: Vec<String> = exercises.iter().map(|e| e.slug.clone()).collect();
+        crate::report::emit(
+            &crate::classroom::workflow(&slugs),
+            common.output.as_deref(),
+        )?;
+        return Ok(Outcome::Success);
     }
     let options = GradeOptions {
         hidden: common.hidden.clone(),

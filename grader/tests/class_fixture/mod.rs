@@ -1,0 +1,254 @@
+//! What the class-grading tests (`batch`, `hostile`, `gradescope`, `classroom`) share: a private
+//! copy of the fixture pack (optionally with the hostile catalogue's exercise added), a folder of
+//! student submissions to fill, and the real `grader` binary to run on them.
+//!
+//! Builds go to `<target>/tasklings/build` beside the test binaries, like the grader's other
+//! tests, so the fixture exercises' dependencies are compiled once for every test.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the grader crate sits in the workspace")
+        .to_path_buf()
+}
+
+/// `grader/tests/fixtures`.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The target directory of the test binaries; graders build scratch workspaces under it.
+pub fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_grader"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("the grader binary is in <target>/<profile>/")
+        .to_path_buf()
+}
+
+/// A private copy of the fixture pack (exercises `adder` and `misbehave`), paths made absolute,
+/// the workspace's Cargo.lock beside it.
+pub struct Pack {
+    dir: tempfile::TempDir,
+}
+
+impl Pack {
+    pub fn new() -> Pack {
+        let dir = tempfile::Builder::new()
+            .prefix("tasklings-class-")
+            .tempdir()
+            .expect("a temporary folder");
+        copy_dir(&fixtures().join("pack"), dir.path());
+        let manifest = dir.path().join("Cargo.toml");
+        let root = workspace_root();
+        let text = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replace(
+                "\"../../../../runtime\"",
+                &format!("{:?}", root.join("runtime")),
+            )
+            .replace(
+                "\"../../../probes\"",
+                &format!("{:?}", root.join("grader/probes")),
+            );
+        std::fs::write(&manifest, text).unwrap();
+        std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+        Pack { dir }
+    }
+
+    /// The pack with the hostile catalogue's exercise `hostile` added (exercise, solution,
+    /// hidden tests, chapter).
+    pub fn with_hostile_exercise() -> Pack {
+        let pack = Pack::new();
+        let hostile = fixtures().join("hostile");
+        copy_dir(&hostile.join("exercise"), &pack.path("exercises/hostile"));
+        copy_dir(&hostile.join("solution"), &pack.path("solutions/hostile"));
+        copy_dir(&hostile.join("hidden"), &pack.path("grader/hidden/hostile"));
+        std::fs::copy(
+            hostile.join("book/hostile.md"),
+            pack.path("book/src/hostile.md"),
+        )
+        .unwrap();
+        pack
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    /// The grader, run on this pack.
+    pub fn grader(&self) -> Command {
+        let mut command = grader();
+        command.arg("--root").arg(self.root());
+        command
+    }
+}
+
+/// A folder of students' submissions, DIR/<student>/<slug>/.
+pub struct Class {
+    dir: tempfile::TempDir,
+}
+
+impl Class {
+    pub fn new() -> Class {
+        Class {
+            dir: tempfile::Builder::new()
+                .prefix("tasklings-submissions-")
+                .tempdir()
+                .expect("a temporary folder"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `DIR/<student>/<slug>/<file>`.
+    pub fn write(&self, student: &str, slug: &str, file: &str, text: &str) {
+        let path = self.dir().join(student).join(slug).join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Copies a folder in as `DIR/<student>/<slug>/`.
+    pub fn copy(&self, student: &str, slug: &str, from: &Path) {
+        copy_dir(from, &self.dir().join(student).join(slug));
+    }
+
+    /// Creates `DIR/<student>/<folder>/` with nothing in it.
+    pub fn folder(&self, student: &str, folder: &str) {
+        std::fs::create_dir_all(self.dir().join(student).join(folder)).unwrap();
+    }
+}
+
+/// The grader binary with a clean environment: no colour, the shared build directory, no root
+/// from the caller's environment.
+pub fn grader() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
+    command
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("TASKLINGS_ROOT")
+        .env_remove("TASKLINGS_AUTOGRADER_DIR")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("RUST_BACKTRACE");
+    command
+}
+
+/// Runs `command` to its end; panics with its output if it can't start.
+pub fn run(command: &mut Command) -> std::process::Output {
+    command
+        .output()
+        .unwrap_or_else(|error| panic!("can't run {command:?}: {error}"))
+}
+
+/// stdout and stderr, for assertion messages.
+pub fn shown(output: &std::process::Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A file parsed as JSON.
+pub fn json_file(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("can't read {}: {error}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{} is not JSON ({error}):\n{text}", path.display()))
+}
+
+/// Gradebook rows (gradebook.json) as (student, exercise) → row.
+pub fn gradebook(out: &Path) -> std::collections::BTreeMap<(String, String), serde_json::Value> {
+    let rows = json_file(&out.join("gradebook.json"));
+    rows.as_array()
+        .expect("gradebook.json is an array")
+        .iter()
+        .map(|row| {
+            (
+                (
+                    row["student"].as_str().unwrap().to_owned(),
+                    row["exercise"].as_str().unwrap().to_owned(),
+                ),
+                row.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The test `name` of exercise `slug` in a student's JSON report.
+pub fn report_test<'a>(
+    report: &'a serde_json::Value,
+    slug: &str,
+    name: &str,
+) -> &'a serde_json::Value {
+    report["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["exercise"] == slug)
+        .unwrap_or_else(|| panic!("no exercise {slug} in {report:#}"))["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no test {name} in {slug}: {report:#}"))
+}
+
+/// Processes running as one of the sandbox's uids (there should be none once a grader is done).
+pub fn sandbox_processes() -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let uid: Option<u32> = status
+            .lines()
+            .find_map(|line| line.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().next())
+            .and_then(|uid| uid.parse().ok());
+        if uid.is_some_and(|uid| (61_000..61_512).contains(&uid)) {
+            let name = status.lines().next().unwrap_or("").to_owned();
+            found.push(format!("{} {name}", entry.file_name().to_string_lossy()));
+        }
+    }
+    found
+}
+
+/// True when this test runs as root (the strongest isolation needs it).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .map(|ids| ids.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
