@@ -315,6 +315,55 @@ fn every_relative_link_points_at_a_page_and_heading_of_the_book() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The chapters a learner reads: SUMMARY.md's entries before "# For instructors", without the
+/// unnumbered pages (introduction, glossary).
+fn learner_chapters() -> Vec<String> {
+    let summary = fs::read_to_string(book_src().join("SUMMARY.md")).expect("book/src/SUMMARY.md");
+    let mut chapters = Vec::new();
+    for line in summary.lines() {
+        if line.starts_with("# For instructors") {
+            break;
+        }
+        if line.trim_start().starts_with("- [") {
+            chapters.extend(link_targets(line));
+        }
+    }
+    chapters
+}
+
+#[test]
+fn every_chapter_ends_at_an_exercise() {
+    let mut problems = Vec::new();
+    let chapters = learner_chapters();
+    assert!(
+        chapters.len() >= 10,
+        "only {} learner chapters found",
+        chapters.len()
+    );
+    for chapter in chapters {
+        let text = fs::read_to_string(book_src().join(&chapter)).expect("a chapter is readable");
+        let lines = prose_lines(&text);
+        let last_section = lines.iter().rposition(|(_, line)| line.starts_with("## "));
+        let Some(start) = last_section else {
+            problems.push(format!("{chapter}: no sections"));
+            continue;
+        };
+        if !lines[start].1.starts_with("## Exercise") {
+            problems.push(format!(
+                "{chapter}: the last section is `{}`, not `## Exercise…`",
+                lines[start].1
+            ));
+        }
+        let after = &text[text.find(lines[start].1).unwrap_or(0)..];
+        if !after.contains("cargo grade") {
+            problems.push(format!(
+                "{chapter}: its exercise section gives no `cargo grade` command"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn heading_ids_follow_mdbook() {
     let ids = heading_ids("# The `Runtime` type\n## Go's G, M and P\n## Go's G, M and P\n## Custom {#here}\n```\n# not a heading\n```\n");
