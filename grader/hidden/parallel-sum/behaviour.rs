@@ -174,8 +174,10 @@ pub fn leaves_nothing_running_after_return() {
 
 pub fn waits_for_workers_without_spinning() {
     // Every call of f sleeps, so correct code spends this call waiting: on `join`, in `sleep`.
-    // It burns next to no CPU, however long the call takes. A thread that spins (a busy-wait loop
-    // on a flag or counter) burns about as much CPU time as wall time passes.
+    // It burns next to no CPU, however long the call takes (measured: ~0.5 ms in ~80 ms, under 1%
+    // of a CPU). A thread that spins (a busy-wait loop on a flag or counter) burns about as much
+    // CPU time as wall time passes — less only when the machine is so busy that it gets little of
+    // a CPU, which can let a spinner slip through but never fail correct code. Hence the low bar.
     let nap = Duration::from_millis(25);
     let items = [1i64; 12];
     let calls = AtomicUsize::new(0);
@@ -191,7 +193,7 @@ pub fn waits_for_workers_without_spinning() {
         harness::skip("this platform doesn't let the test read the process's CPU time");
     };
     assert!(
-        usage.cpu_per_wall() < 0.25,
+        usage.cpu_per_wall() < 0.1,
         "while f only slept, the process burned {:.0?} of CPU in {:.0?} ({:.0}% of a CPU): \
          something spins in a loop instead of waiting. Wait for threads with `join` (or let \
          `thread::scope` do it), never with a loop that checks a flag",
