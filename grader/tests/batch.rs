@@ -12,7 +12,7 @@ use class_fixture::{gradebook, json_file, run, shown, Class, Pack};
 const GOOD_ADDER: &str = "pub fn add(a: u64, b: u64) -> u64 { a + b }\n\
      pub fn sum_all(values: &[u64]) -> u64 { values.iter().fold(0, |s, v| s.wrapping_add(*v)) }\n";
 const WRONG_ADDER: &str = "pub fn add(a: u64, b: u64) -> u64 { a + b }\n\
-     pub fn sum_all(values: &[u64]) -> u64 { values.iter().sum() }\n";
+     pub fn sum_all(values: &[u64]) -> u64 { values.iter().fold(0, |s, v| s.saturating_add(*v)) }\n";
 
 #[test]
 fn a_class_is_graded_into_a_gradebook_and_a_report_per_student() {

@@ -16,7 +16,7 @@ use serde_json::Value;
 const RIGHT: &str = "pub fn add(a: u64, b: u64) -> u64 { a + b }\n\
      pub fn sum_all(values: &[u64]) -> u64 { values.iter().fold(0, |s, v| s.wrapping_add(*v)) }\n";
 const WRONG: &str = "pub fn add(a: u64, b: u64) -> u64 { a + b }\n\
-     pub fn sum_all(values: &[u64]) -> u64 { values.iter().sum() }\n";
+     pub fn sum_all(values: &[u64]) -> u64 { values.iter().fold(0, |s, v| s.saturating_add(*v)) }\n";
 const NOT_COMPILING: &str = "pub fn add(a: u64, b: u64) -> u64 { a + \"b\" }\n";
 
 /// The zip of the pack's `adder`.

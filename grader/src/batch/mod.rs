@@ -396,12 +396,6 @@ fn select_exercises(
     named: &[String],
     announce: &dyn Fn(&str),
 ) -> Result<Vec<usize>> {
-    if !named.is_empty() {
-        repo.select(named)?; // an unknown slug is an error that suggests the closest
-        return Ok((0..all.len())
-            .filter(|&i| named.contains(&all[i].slug))
-            .collect());
-    }
     let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
     for folders in roster.values() {
         for folder in folders {
@@ -414,6 +408,12 @@ fn select_exercises(
         announce(&format!(
             "warning: ignored `{folder}` in {count} student folder(s): no exercise has that slug"
         ));
+    }
+    if !named.is_empty() {
+        repo.select(named)?; // an unknown slug is an error that suggests the closest
+        return Ok((0..all.len())
+            .filter(|&i| named.contains(&all[i].slug))
+            .collect());
     }
     let selected: Vec<usize> = (0..all.len())
         .filter(|&i| {
