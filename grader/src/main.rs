@@ -9,10 +9,10 @@
 //! → `sandbox` (one process: group, limits, timeout, result channel) → `results` (the model) →
 //! `report::*` (the writers) and `state` (the learner's progress).
 
-mod cargo_build;
-mod cli;
 mod batch;
+mod cargo_build;
 mod classroom;
+mod cli;
 mod commands;
 mod gradescope;
 mod grading;
@@ -25,6 +25,7 @@ mod protocol;
 mod repo;
 mod report;
 mod results;
+mod rustc_guard;
 mod sandbox;
 mod scratch;
 mod state;
@@ -40,6 +41,10 @@ use crate::commands::Outcome;
 use crate::style::Style;
 
 fn main() -> ExitCode {
+    // Cargo's RUSTC_WRAPPER call while `batch` or `gradescope run` builds a submission.
+    if let Some(code) = rustc_guard::run() {
+        return code;
+    }
     interrupt::install();
     // clap prints usage errors itself and exits with status 2.
     let cli = cli::Cli::parse();

@@ -74,6 +74,14 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
         "hostile",
         &fixtures().join("hostile/submissions/peeks-at-compile-time"),
     );
+    // A constant the compiler would need 16 GiB of memory for.
+    class.write(
+        "bomber",
+        "adder",
+        "src/lib.rs",
+        "pub static BIG: [u8; 1 << 34] = [1; 1 << 34];\n\
+         pub fn add(a: u64, b: u64) -> u64 { a + b + BIG[0] as u64 - 1 }\n",
+    );
     // Hands in a symbolic link to the solution.
     std::fs::create_dir_all(class.dir().join("linker/adder/src")).unwrap();
     std::os::unix::fs::symlink(
@@ -92,6 +100,7 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
         .args(["--memory-limit", "768M", "--process-limit", "96"])
         .args(["--file-size-limit", "16M", "--tmp-size", "64M"]));
     let log = shown(&output);
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     // Some submissions fail: exit status 1, not a grader error.
     assert_eq!(output.status.code(), Some(1), "{log}");
     let gradebook_bytes = std::fs::read(out.path().join("gradebook.csv")).unwrap();
@@ -195,6 +204,10 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
     );
     let peeker_report = std::fs::read_to_string(out.path().join("students/peeker.json")).unwrap();
     assert!(!peeker_report.contains("SECRET_ANSWER"), "{peeker_report}");
+    // The compiler itself is limited while it compiles a submission.
+    let (_, text) = message("bomber", "adder", "compile");
+    assert!(text.contains("more memory than available"), "{text}");
+    assert_eq!(row("bomber", "adder")["status"], "compile_error");
     let (_, text) = message("linker", "adder", "compile");
     assert!(text.contains("symbolic link"), "{text}");
     assert_eq!(row("linker", "adder")["score"], 0.0);
@@ -216,5 +229,5 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
         .read_to_string(&mut journal)
         .unwrap();
     assert!(!journal.contains("pwned"), "{journal}");
-    assert_eq!(rows.len(), 6 * 3, "{log}");
+    assert_eq!(rows.len(), 7 * 3, "{log}");
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use crate::batch::{self, Options};
@@ -48,6 +48,7 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     }
     // Before any thread starts: learner code compiled from here on sees only what it needs.
     crate::isolation::scrub_environment();
+    crate::rustc_guard::install().context("can't set up the compiler's limits")?;
     batch::prefetch_dependencies(repo)?;
     // Every build of the batch runs offline (no other thread exists yet to read the variable).
     std::env::set_var("CARGO_NET_OFFLINE", "true");
