@@ -9,8 +9,9 @@ set -euo pipefail
 SOURCE="${TASKLINGS_AUTOGRADER_DIR:-/autograder}/source"
 cd "$SOURCE"
 
-# A C toolchain to link Rust programs, and curl for rustup.
-if command -v apt-get >/dev/null; then
+# A C toolchain to link Rust programs, and curl for rustup (skipped when present: the script can
+# be run again, or locally with run-locally.sh).
+if command -v apt-get >/dev/null && ! { command -v cc && command -v curl; } >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends ca-certificates curl gcc libc6-dev
@@ -25,7 +26,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 rustup show active-toolchain || rustup toolchain install
 
 # Every dependency, downloaded now: grading runs offline.
-cargo fetch --locked
+cargo fetch --locked --offline 2>/dev/null || cargo fetch --locked
 
 # The grader, then each exercise's hidden tests built once against its starter code, so the
 # dependencies are compiled into the image and a submission rebuilds only its own crate.
