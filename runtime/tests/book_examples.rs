@@ -622,9 +622,22 @@ fn runtime_rlib() -> PathBuf {
         .expect("libruntime-*.rlib next to this test")
 }
 
+/// Where a snippet of rustc's output comes from.
+#[derive(Clone, Copy)]
+enum Snippet {
+    /// The compile-fail case itself: kept as it is.
+    Case,
+    /// The runtime's sources: their line numbers move whenever the runtime is edited.
+    Runtime,
+    /// The standard library: its location and lines depend on whether rust-src is installed.
+    StandardLibrary,
+}
+
 /// rustc's errors for one compile-fail case, with what varies between machines normalised:
-/// the repository's absolute path (→ relative), and line/column numbers inside the runtime's
-/// own sources (→ `LL:CC`, `LL |`), which move whenever the runtime is edited.
+/// the repository's absolute path (→ relative), line/column numbers inside the runtime's own
+/// sources (→ `LL:CC`, `LL |`), which move whenever the runtime is edited, and the standard
+/// library's paths and snippets (→ `$RUST/library/…:LL:CC`, no snippet), which differ with and
+/// without the rust-src component.
 fn compile_errors(case: &str) -> String {
     let source = format!("book/compile_fail/{case}.rs");
     let out_dir =
@@ -661,28 +674,44 @@ fn compile_errors(case: &str) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let root = format!("{}/", repo().display());
     let mut lines = Vec::new();
-    // Inside a snippet of the runtime's sources: from its `-->` line to the next message.
-    let mut in_runtime_source = false;
+    // Where the current snippet comes from: from its `-->` line to the next message.
+    let mut snippet = Snippet::Case;
     for line in stderr.replace(&root, "").lines() {
         let trimmed = line.trim_start();
         let gutter = trimmed
             .split_once(" |")
             .filter(|(number, _)| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()));
         if trimmed.starts_with("--> ") || trimmed.starts_with("::: ") {
-            in_runtime_source = trimmed.contains("runtime/src/");
-            if let (true, Some((path, _))) = (in_runtime_source, line.split_once(".rs:")) {
-                lines.push(format!("{path}.rs:LL:CC"));
+            let (location, _) = line.split_once(".rs:").unwrap_or((line, ""));
+            if let Some((_, in_library)) = location.split_once("/library/") {
+                // `/rustc/<hash>/library/…`, or the local copy when rust-src is installed.
+                snippet = Snippet::StandardLibrary;
+                let arrow = &line[..line.len() - trimmed.len() + 4];
+                lines.push(format!("{arrow}$RUST/library/{in_library}.rs:LL:CC"));
                 continue;
             }
-        } else if let Some((_, rest)) = gutter {
-            if in_runtime_source {
-                lines.push(format!("LL |{rest}"));
-                continue;
-            }
-        } else if !line.starts_with(' ') && !line.is_empty() {
-            in_runtime_source = false; // a new error, note or help
+            snippet = if trimmed.contains("runtime/src/") {
+                lines.push(format!("{location}.rs:LL:CC"));
+                Snippet::Runtime
+            } else {
+                lines.push(line.to_string());
+                Snippet::Case
+            };
+            continue;
         }
-        lines.push(line.to_string());
+        if !line.starts_with(' ') && !line.is_empty() && gutter.is_none() {
+            snippet = Snippet::Case; // a new error, note or help
+        }
+        match snippet {
+            Snippet::Runtime => match gutter {
+                Some((_, rest)) => lines.push(format!("LL |{rest}")),
+                None => lines.push(line.to_string()),
+            },
+            // Shown only when the rust-src component is installed: left out, so the output is
+            // the same either way.
+            Snippet::StandardLibrary if gutter.is_some() || trimmed.starts_with('|') => {}
+            _ => lines.push(line.to_string()),
+        }
     }
     lines.join("\n") + "\n"
 }
