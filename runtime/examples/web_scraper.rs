@@ -110,7 +110,13 @@ async fn main() -> std::io::Result<()> {
         .map_or(3, |a| a.parse().expect("DEPTH: a number"));
     let (addr, in_flight) = local_site::serve(Duration::from_millis(20)).await?;
     let pages = crawl(&format!("http://{addr}"), "/page/1", max_depth, 4).await;
-    for (path, page) in &pages {
+    // Level by level, then in page order (/page/2 before /page/10).
+    let depth = |page: &Page| match page {
+        Page::Found { depth, .. } | Page::Broken { depth, .. } => *depth,
+    };
+    let mut listed: Vec<_> = pages.iter().collect();
+    listed.sort_by_key(|&(path, page)| (depth(page), path.len(), path));
+    for (path, page) in listed {
         match page {
             Page::Found { depth, links } => println!("depth {depth}  {path:<9} {links} links"),
             Page::Broken { depth, status } => println!("depth {depth}  {path:<9} broken: {status}"),
