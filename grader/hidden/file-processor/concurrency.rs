@@ -31,8 +31,8 @@ fn assert_at_most(served: &Served, files: usize) {
 
 fn shortfall_message(what: &str, served: &Served, files: usize, shortfall: &Shortfall) -> String {
     format!(
-        "with workers = {} and {files} files, {what} only {} files were open at once although \
-         {} should have been (waited {} s with {} files not yet opened)",
+        "with workers = {} and {files} files, {what} no more than {} of them were open at once \
+         where {} should have been (waited {} s while {} files were still waiting to be opened)",
         served.workers,
         shortfall.open,
         shortfall.expected,
@@ -44,7 +44,7 @@ fn shortfall_message(what: &str, served: &Served, files: usize, shortfall: &Shor
 pub fn at_most_workers_open() {
     for (workers, files) in [(3, 12), (1, 5), (2, 7)] {
         let fifos = Fifos::new(files);
-        let served = fifo::serve(&fifos, workers, Release::Oldest);
+        let served = fifo::serve(&fifos, workers, Release::Lowest);
         assert_at_most(&served, files);
         assert_results_right(&served, &fifos);
         served.assert_nothing_open_after_return();
@@ -54,7 +54,7 @@ pub fn at_most_workers_open() {
 pub fn workers_open_when_enough_files() {
     let (workers, files) = (4, 10);
     let fifos = Fifos::new(files);
-    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    let served = fifo::serve(&fifos, workers, Release::Lowest);
     if let Some(shortfall) = &served.first_fill {
         panic!(
             "{}: the files are read {}. Are the workers really running side by side — all \
@@ -73,7 +73,7 @@ pub fn workers_open_when_enough_files() {
 pub fn every_file_open_when_fewer_than_workers() {
     let (workers, files) = (16, 5);
     let fifos = Fifos::new(files);
-    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    let served = fifo::serve(&fifos, workers, Release::Lowest);
     if let Some(shortfall) = &served.first_fill {
         panic!(
             "{}: with more workers than files, every file can be read at once. Is the number \
@@ -88,7 +88,7 @@ pub fn every_file_open_when_fewer_than_workers() {
 pub fn next_file_as_soon_as_one_finishes() {
     let (workers, files) = (3, 12);
     let fifos = Fifos::new(files);
-    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    let served = fifo::serve(&fifos, workers, Release::Lowest);
     if let Some(shortfall) = &served.first_fill {
         panic!(
             "{}: workers must keep busy, starting together and taking the next file as soon as \
@@ -98,9 +98,11 @@ pub fn next_file_as_soon_as_one_finishes() {
     }
     if let Some(shortfall) = &served.refill {
         panic!(
-            "{}: after a file finished, no worker took the next one while others were still \
-             busy. Processing in batches (start `workers` threads, join them all, start the \
-             next batch) leaves workers idle until the slowest file of the batch is done. \
+            "{}: after a file finished, no worker took one of the waiting files while the \
+             others were still busy. Batches (start `workers` threads, join them all, start the \
+             next batch) leave workers idle until the slowest file of each batch is done; fixed \
+             shares (chunks of `paths` per worker, as in parallel-sum) leave a worker idle once \
+             its share is done while files wait in the others'. Hand out files one at a time. \
              {POOL}",
             shortfall_message(
                 &format!("after {} files had finished,", shortfall.finished),
@@ -118,7 +120,7 @@ pub fn pool_not_thread_per_file() {
     // More files than any machine's thread pools have threads, so a thread per file stands out.
     let files = 16 + 4 * probes::compare::cpus();
     let fifos = Fifos::new(files);
-    let served = fifo::serve(&fifos, workers, Release::Oldest);
+    let served = fifo::serve(&fifos, workers, Release::Lowest);
     assert!(
         served.peak_new_threads < files / 2,
         "with workers = {workers} and {files} files, {} threads were alive at once: that's a \
@@ -133,7 +135,7 @@ pub fn pool_not_thread_per_file() {
 pub fn zero_workers_as_one() {
     let files = 4;
     let fifos = Fifos::new(files);
-    let served = fifo::serve(&fifos, 0, Release::Oldest);
+    let served = fifo::serve(&fifos, 0, Release::Lowest);
     assert!(
         served.peak_open <= 1,
         "with workers = 0, {} files were open at once (pipes {}): 0 workers is treated as 1, \
@@ -167,10 +169,10 @@ pub fn nothing_left_behind() {
     fixture::run(&paths, 3);
     let settle = Duration::from_secs(5);
     std::thread::sleep(Duration::from_millis(200));
-    let before = process::threads();
+    let before = process::threads_but_watchdogs();
     for round in 1..=2 {
         let fifos = Fifos::new(9);
-        let served = fifo::serve(&fifos, 3, Release::Oldest);
+        let served = fifo::serve(&fifos, 3, Release::Lowest);
         served.assert_nothing_open_after_return();
         let after = process::threads_settle_to(before, settle);
         assert!(

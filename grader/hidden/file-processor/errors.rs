@@ -90,7 +90,7 @@ fn check_mixed(bad: &[PathBuf], kind: ErrorKind, what: &str, workers: usize) {
                 result,
                 path,
                 reference::counts(content),
-                &format!("path {i}, a readable file listed among {what}s,"),
+                &format!("path {i}, a readable file listed next to {what},"),
             ),
         })
         .collect();

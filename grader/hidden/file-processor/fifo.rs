@@ -112,8 +112,10 @@ fn make_fifo(path: &Path) {
 /// Which served file to release next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Release {
-    /// The one served longest ago: files finish in the order they were opened.
-    Oldest,
+    /// The one with the lowest index: the first files finish first, and a worker that got a
+    /// run of files up front (static chunks, rayon's splits) goes through them while the others
+    /// stay busy, so it runs out while files wait in the others' runs.
+    Lowest,
     /// The one with the highest index, and only once every released file has been closed:
     /// files finish in reverse order, so results collected as they finish come out reversed.
     Reversed,
@@ -267,12 +269,12 @@ pub fn serve(fifos: &Fifos, workers: usize, release: Release) -> Served {
             .count();
         let expected = bound.min(left);
         let settled = match release {
-            Release::Oldest => true,
+            Release::Lowest => true,
             Release::Reversed => held.iter().all(|i| served_order.contains(i)),
         };
         let now = Instant::now();
         let pick = |order: &VecDeque<usize>| match release {
-            Release::Oldest => order.front().copied(),
+            Release::Lowest => order.iter().copied().min(),
             Release::Reversed => order.iter().copied().max(),
         };
         if !served_order.is_empty() && served_order.len() >= expected && settled {

@@ -20,13 +20,29 @@ pub fn threads() -> usize {
         .unwrap_or_else(|| panic!("test setup: /proc/self/status has no Threads")) as usize
 }
 
-/// Waits up to `patience` for the thread count to fall to `target`; returns the last count seen.
-/// A thread that was joined may take a moment to leave the kernel's count; only code that leaves
-/// threads running waits the whole time.
+/// Threads alive now, not counting the test harness's watchdogs: when every test runs in one
+/// process (an instructor's run), the watchdogs of earlier tests linger until their timeout.
+pub fn threads_but_watchdogs() -> usize {
+    let Ok(tasks) = fs::read_dir("/proc/self/task") else {
+        return threads();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|task| {
+            // The kernel keeps 15 bytes of a thread's name.
+            fs::read_to_string(task.path().join("comm"))
+                .map_or(true, |name| !name.starts_with("tasklings-watch"))
+        })
+        .count()
+}
+
+/// Waits up to `patience` for the thread count (watchdogs aside) to fall to `target`; returns
+/// the last count seen. A thread that was joined may take a moment to leave the kernel's count;
+/// only code that leaves threads running waits the whole time.
 pub fn threads_settle_to(target: usize, patience: Duration) -> usize {
     let start = Instant::now();
     loop {
-        let now = threads();
+        let now = threads_but_watchdogs();
         if now <= target || start.elapsed() >= patience {
             return now;
         }

@@ -1,0 +1,75 @@
+// Must fail `starts_the_next_file_as_soon_as_one_finishes`: starts `workers` threads, joins them all, then starts the next batch.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::thread;
+
+use std::path::PathBuf;
+
+/// Line, word and byte counts of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStats {
+    pub path: PathBuf,
+    pub lines: u64,
+    pub words: u64,
+    pub bytes: u64,
+}
+
+/// The path that failed and why.
+#[derive(Debug)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub kind: std::io::ErrorKind,
+    pub message: String,
+}
+
+pub fn process_files(paths: &[PathBuf], workers: usize) -> Vec<Result<FileStats, FileError>> {
+    let mut results = Vec::with_capacity(paths.len());
+    // The mistake: each batch waits for its slowest file.
+    for batch in paths.chunks(workers.max(1)) {
+        thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|path| scope.spawn(move || count_file(path)))
+                .collect();
+            results.extend(handles.into_iter().map(|h| h.join().unwrap()));
+        });
+    }
+    results
+}
+
+/// Streams one file through a 64 KiB buffer (correct: the mistake is elsewhere).
+fn count_file(path: &Path) -> Result<FileStats, FileError> {
+    let error = |e: io::Error| FileError {
+        path: path.to_path_buf(),
+        kind: e.kind(),
+        message: e.to_string(),
+    };
+    let mut file = File::open(path).map_err(error)?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let (mut lines, mut words, mut bytes, mut in_word) = (0, 0, 0, false);
+    loop {
+        let n = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(error(e)),
+        };
+        bytes += n as u64;
+        for &byte in &buffer[..n] {
+            lines += u64::from(byte == b'\n');
+            let space = matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+            if !space && !in_word {
+                words += 1;
+            }
+            in_word = !space;
+        }
+    }
+    Ok(FileStats {
+        path: path.to_path_buf(),
+        lines,
+        words,
+        bytes,
+    })
+}
