@@ -146,6 +146,12 @@ impl<T> Ring<T> {
         }
     }
 
+    /// The item `pop` would return next — only a hint, a thief may take it first. Owner only.
+    pub fn peek(&self) -> Option<*mut T> {
+        let head = self.head.load(Relaxed);
+        (head != self.tail.load(Relaxed)).then(|| self.slot(head).load(Relaxed))
+    }
+
     /// Moves half (rounded up) of this ring into `dst` and returns one of the moved items to
     /// run right away. Called by `dst`'s owner, never by `self`'s owner.
     pub fn steal_half_into(&self, dst: &Ring<T>) -> Option<*mut T> {

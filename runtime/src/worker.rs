@@ -178,10 +178,14 @@ impl Worker {
     }
 
     fn pop_ring(&self) -> Option<TaskRef> {
+        let task = self.ring.pop()?;
+        if let Some(next) = self.ring.peek() {
+            // Start moving the next task here while this one runs: it was probably written by
+            // the worker that spawned it.
+            crate::slab::prefetch(next.cast());
+        }
         // SAFETY: the ring holds queue references.
-        self.ring
-            .pop()
-            .map(|t| unsafe { TaskRef::from_raw(nonnull(t)) })
+        Some(unsafe { TaskRef::from_raw(nonnull(task)) })
     }
 
     fn run(&self) {
