@@ -2,7 +2,8 @@
 //! them together. `Runtime`, `Builder`, spawning, waking and shutdown live here.
 //!
 //! * `Shared` is what every thread of one runtime sees: the workers (Ps, each with its local
-//!   queue, LIFO slot and parker), the injector (Go's global run queue, `queue::Injector`), the idle bookkeeping, the timers and the blocking pool.
+//!   queue, LIFO slot and parker), the injector (Go's global run queue, `queue::Injector`),
+//!   the idle bookkeeping, the timers and the blocking pool.
 //! * **Spawning and waking from a worker** (a task spawning a task) go to that worker's LIFO
 //!   slot: no lock, no shared counter, one plain load to decide whether a sleeping worker
 //!   should be woken (`Worker::schedule_local`). Task ids come from per-worker batches and
@@ -10,8 +11,7 @@
 //! * **From anywhere else** (main, `block_on`, blocking threads, another runtime) tasks go to
 //!   the injector, then a SeqCst fence, then the wake check (`schedule_remote`).
 //! * **Lifetime**: tasks name their runtime by its index in `RUNTIMES` (a static table), so
-//!   spawning touches no `Arc`.
-//!   Instead the blocks are counted (per worker when freed on one, else in `orphans`), and
+//!   spawning touches no `Arc`. Instead the blocks are counted (per worker when freed on one, else in `orphans`), and
 //!   when the `Runtime` is dropped the count of blocks still alive is added to `orphans`;
 //!   whoever frees the last one releases `Shared` (an `Arc` reference held for all tasks).
 //! * **Shutdown** (`Drop for Runtime`, Go's "main returns"): set `closed`, wake everyone; each

@@ -9,15 +9,16 @@
 //! 3. the local ring (`queue`), oldest first;
 //! 4. a batch from the injector (its share: `len / workers + 1`);
 //! 5. **searching**: steal half of another worker's ring (random start), again and again for
-//!    about 30 µs — Go's spinning M — while at most half the workers search
-//!    (`idle`). In the last round a task left in another worker's LIFO slot for a while is
-//!    taken too, so a task spawned by a worker that then blocks its thread still runs;
+//!    about 30 µs — Go's spinning M — while at most half the workers search (`idle`). At the
+//!    end, a task that sat in another worker's LIFO slot across a few µs is taken too, so a
+//!    task spawned by a worker that then blocks its thread still runs;
 //! 6. **park**: register as a sleeper, look at every queue one last time, then sleep until
 //!    woken or until the next timer is due (`timer`), firing due timers on waking.
 //!
 //! `schedule_local` is the spawn/wake fast path: LIFO slot swap, the evicted task to the ring
 //! (half the ring to the injector when full), then one plain load to see whether a sleeping
-//! worker should be woken. A task woken during its own poll (`yield_now`) goes to the back of
+//! worker should be woken. Taking a task from the ring prefetches the next one, whose cache
+//! lines were probably written by the core that spawned it. A task woken during its own poll (`yield_now`) goes to the back of
 //! the ring instead. When the runtime closes, the worker cancels whatever is left in its own
 //! queues and exits.
 
