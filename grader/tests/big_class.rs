@@ -255,6 +255,7 @@ fn lying_partial_eq(solution: &str) -> String {
 #[test]
 #[ignore = "56 real submissions: minutes; run with --ignored --nocapture for the report"]
 fn a_class_of_56_submissions() {
+    let _alone = class_fixture::one_isolated_batch_at_a_time();
     let root = workspace_root();
     let kept = std::env::var_os("TASKLINGS_BIG_CLASS_DIR").map(std::path::PathBuf::from);
     let temporary = tempfile::tempdir().unwrap();

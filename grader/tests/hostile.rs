@@ -9,10 +9,14 @@ mod class_fixture;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use class_fixture::{fixtures, gradebook, json_file, report_test, run, shown, Class, Pack};
+
+/// One batch at a time: each test ends by checking that no sandbox process is left, which another
+/// test's running batch would spoil.
+static ONE_BATCH_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A server on the host's 127.0.0.1 that answers "42" to anyone: `phones_home` asks it.
 fn answer_server() -> (u16, Arc<AtomicUsize>) {
@@ -32,6 +36,9 @@ fn answer_server() -> (u16, Arc<AtomicUsize>) {
 
 #[test]
 fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
+    let _alone = ONE_BATCH_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let pack = Pack::with_hostile_exercise();
     let class = Class::new();
     let out = tempfile::tempdir().unwrap();
@@ -230,4 +237,84 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
         .unwrap();
     assert!(!journal.contains("pwned"), "{journal}");
     assert_eq!(rows.len(), 7 * 3, "{log}");
+}
+
+/// The level Gradescope's containers allow (root without CAP_SYS_ADMIN): an own uid per test and
+/// the limits, but no namespaces. The attacks that only limits and the uid stop are stopped the
+/// same; the repository, the submissions and the output are closed to other users by their
+/// permissions, as the grader's warnings ask. The network is reachable at this level
+/// (documented), so `phones_home` is not asserted.
+#[test]
+fn without_namespaces_an_own_uid_and_limits_still_stop_the_attacks() {
+    if !class_fixture::is_root() {
+        eprintln!("skipped: a uid of its own per test needs root");
+        return;
+    }
+    let _alone = ONE_BATCH_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let pack = Pack::with_hostile_exercise();
+    let class = Class::new();
+    let out = tempfile::tempdir().unwrap();
+    class.copy("good", "hostile", &pack.path("solutions/hostile"));
+    let template =
+        std::fs::read_to_string(fixtures().join("hostile/submissions/attacks/src/lib.rs.template"))
+            .unwrap();
+    let attacks = template
+        .replace("{{PACK}}", &pack.root().display().to_string())
+        .replace("{{OUT}}", &out.path().display().to_string())
+        .replace("{{PORT}}", "9");
+    class.write("attacker", "hostile", "src/lib.rs", &attacks);
+    // As the grader's warnings ask at this level: the repository, the submissions and the
+    // output closed to other users.
+    for dir in [pack.root(), class.dir(), out.path()] {
+        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    }
+
+    let output = run(pack
+        .grader()
+        .arg("batch")
+        .arg(class.dir())
+        .arg("--output")
+        .arg(out.path())
+        .args(["--isolation", "separate-user", "--jobs", "2"])
+        .args(["--memory-limit", "768M", "--process-limit", "96"])
+        .args(["--file-size-limit", "16M"]));
+    let log = shown(&output);
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("isolation: own uid per test and resource limits"),
+        "{log}"
+    );
+    assert!(!log.contains("is readable by other users"), "{log}");
+    let gradebook_bytes = std::fs::read(out.path().join("gradebook.csv")).unwrap();
+    let rows = gradebook(out.path());
+    assert_eq!(
+        rows[&("good".into(), "hostile".into())]["status"],
+        "pass",
+        "{log}"
+    );
+    let report = json_file(&out.path().join("students/attacker.json"));
+    for (test, status, reason) in [
+        ("fork_bomb", "timeout", "processes and threads"),
+        ("thread_bomb", "fail", "failed to spawn thread"),
+        ("memory_bomb", "fail", "out of memory"),
+        ("disk_filler", "fail", "SIGXFSZ"),
+        ("rewrites_results_later", "fail", "the grader killed them"),
+        ("reads_hidden_tests", "fail", "should return 7340033"),
+        ("answer_compared_as_a_number", "fail", "left: 41"),
+    ] {
+        let found = report_test(&report, "hostile", test);
+        let text = found["message"].as_str().unwrap();
+        assert_eq!(found["status"], status, "{test}: {text}\n{log}");
+        assert!(text.contains(reason), "{test}: {text}");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(class_fixture::sandbox_processes(), Vec::<String>::new());
+    assert!(!out.path().join("pwned.txt").exists());
+    assert_eq!(
+        std::fs::read(out.path().join("gradebook.csv")).unwrap(),
+        gradebook_bytes
+    );
 }

@@ -58,8 +58,17 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             if let Some(policy) = crate::isolation::policy() {
                 eprintln!("limits per test: {}", policy.describe());
             }
-            if level != crate::isolation::Level::Namespaced {
-                warn_if_readable_by_others(&args.dir);
+            if level == crate::isolation::Level::SeparateUser {
+                // Learner code runs as other users and sees the real filesystem: what it must
+                // not read has to be closed to others.
+                restrict_to_owner(&out)?;
+                let hidden = common
+                    .hidden
+                    .clone()
+                    .unwrap_or_else(|| repo.root().join("grader").join("hidden"));
+                for secret in [args.dir.clone(), hidden, repo.root().join("solutions")] {
+                    warn_if_readable_by_others(&secret);
+                }
             }
         }
         None => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
@@ -119,17 +128,37 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     })
 }
 
-/// Without namespaces, learner code could read other students' files if others may.
-fn warn_if_readable_by_others(dir: &std::path::Path) {
+/// Creates `out` (if needed) readable by its owner only: the gradebook is nobody else's business.
+fn restrict_to_owner(out: &std::path::Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(dir) {
-        if meta.permissions().mode() & 0o005 != 0 {
-            eprintln!(
-                "warning: {} is readable by other users, and learner code runs as another user \
-                 here: run `chmod o-rwx {}` so submissions can't read each other",
-                dir.display(),
-                dir.display()
-            );
-        }
+    std::fs::create_dir_all(out).with_context(|| format!("can't create {}", out.display()))?;
+    std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("can't restrict {}", out.display()))
+}
+
+/// Without namespaces, learner code could read what other users may: say so.
+fn warn_if_readable_by_others(dir: &std::path::Path) {
+    if readable_by_others(dir) {
+        eprintln!(
+            "warning: {} is readable by other users, and learner code runs as another user \
+             here: run `chmod o-rwx {}` so that submissions can't read it",
+            dir.display(),
+            dir.display()
+        );
     }
+}
+
+/// Whether a user other than the owner (and not in its group) can list `dir`: it may be read
+/// and searched, and every folder above it searched.
+fn readable_by_others(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.permissions().mode());
+    let Ok(own) = mode(dir) else {
+        return false;
+    };
+    own & 0o005 == 0o005
+        && dir
+            .ancestors()
+            .skip(1)
+            .all(|above| mode(above).is_ok_and(|m| m & 0o001 != 0))
 }

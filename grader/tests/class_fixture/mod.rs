@@ -240,6 +240,24 @@ pub fn sandbox_processes() -> Vec<String> {
     found
 }
 
+/// Held while a test runs a batch whose sandbox processes it checks afterwards: across test
+/// binaries (a lock file beside the build directory), so that no other such batch runs
+/// meanwhile and spoils "no sandbox process is left".
+pub fn one_isolated_batch_at_a_time() -> std::fs::File {
+    use std::os::fd::AsRawFd;
+    let path = target_dir().join("tasklings-class-tests.lock");
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|error| panic!("can't open {}: {error}", path.display()));
+    // SAFETY: flock on a descriptor we own; it blocks until the lock is ours.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "can't lock {}", path.display());
+    file
+}
+
 /// True when this test runs as root (the strongest isolation needs it).
 pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
