@@ -64,6 +64,14 @@ impl ProgressBar {
         self.draw(&mut state, Some(&format!("{prefix} {line}")));
     }
 
+    /// Redraws the bar, so its clock and ETA move while long submissions run.
+    pub fn tick(&self) {
+        if self.terminal {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            self.draw(&mut state, None);
+        }
+    }
+
     /// Erases the bar (before the closing summary).
     pub fn clear(&self) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
