@@ -484,6 +484,9 @@ impl OutputBuffer {
 mod tests {
     use super::*;
 
+    /// Runs a shell script as the learner process. Scripts write to the result channel through
+    /// `/proc/self/fd/$TASKLINGS_RESULT_FD`: dash's `>&N` takes only one-digit descriptors, and
+    /// with tests running in parallel the channel's number is often 10 or more.
     fn shell(script: &str, timeout_ms: u64) -> Finished {
         let spec = ProcessSpec {
             program: "/bin/sh".into(),
@@ -502,7 +505,7 @@ mod tests {
     #[test]
     fn the_result_channel_and_stdin_reach_the_child() {
         let finished = shell(
-            r#"read nonce; echo "{\"n\":\"$nonce\"} final" >&$TASKLINGS_RESULT_FD; echo printed"#,
+            r#"read nonce; echo "{\"n\":\"$nonce\"} final" >/proc/self/fd/$TASKLINGS_RESULT_FD; echo printed"#,
             10_000,
         );
         assert_eq!(finished.ending, Ending::Exited(0));
@@ -542,7 +545,7 @@ mod tests {
     #[test]
     fn a_process_that_lingers_after_its_verdict_is_stopped_after_the_grace() {
         let finished = shell(
-            r#"echo final >&$TASKLINGS_RESULT_FD; exec sleep 1000"#,
+            r#"echo final >/proc/self/fd/$TASKLINGS_RESULT_FD; exec sleep 1000"#,
             60_000,
         );
         assert_eq!(finished.ending, Ending::KilledAfterVerdict);
