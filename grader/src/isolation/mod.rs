@@ -43,7 +43,6 @@
 //! Results are never written here: the grader writes them after [`Guard::stop`] has killed
 //! every process of the test.
 
-
 mod limits;
 mod namespace;
 mod uids;
@@ -91,9 +90,9 @@ impl Level {
                  so the network is reachable and files are protected by permissions only"
             }
             Level::Limits => {
-                "resource limits only: not running as root, so learner code runs as the \
-                 grader's user and can read what it can (grade untrusted code as root or in a \
-                 container per submission)"
+                "resource limits only: learner code runs as the grader's user and can read what \
+                 it can, and the process limit binds no one running as root (grade untrusted \
+                 code as root with a stronger level, or in a container per submission)"
             }
         }
     }
@@ -151,6 +150,15 @@ pub fn enable(policy: Policy, grader_dir: &Path, ceiling: Level) -> Result<Level
     } else {
         None
     };
+    if let Some(pool) = &uid_pool {
+        let swept = pool.sweep();
+        if swept > 0 {
+            eprintln!(
+                "isolation: killed the processes an earlier grader's tests left running under \
+                 {swept} sandbox uid(s)"
+            );
+        }
+    }
     let level = match (&uid_pool, ceiling) {
         (None, _) => Level::Limits,
         (Some(_), Level::Namespaced) if namespace::available(&stage_root) => Level::Namespaced,

@@ -58,6 +58,42 @@ impl Pool {
         })
     }
 
+    /// Kills what a crashed grader's tests left running: processes of pool uids that no live
+    /// grader holds (their lock is free). Returns how many uids had some.
+    pub fn sweep(&self) -> usize {
+        let mut running: BTreeSet<u32> = BTreeSet::new();
+        for (status, _) in processes() {
+            if let Some(uid) = real_uid(&status).filter(|uid| (FIRST..FIRST + COUNT).contains(uid))
+            {
+                running.insert(uid);
+            }
+        }
+        let mut swept = 0;
+        for uid in running {
+            let path = self.lock_dir.join(format!("{uid}.lock"));
+            let Ok(lock) = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+            else {
+                continue;
+            };
+            // SAFETY: flock on a descriptor we own.
+            let free = unsafe {
+                libc::flock(
+                    std::os::fd::AsRawFd::as_raw_fd(&lock),
+                    libc::LOCK_EX | libc::LOCK_NB,
+                )
+            } == 0;
+            if free && !self.taken_by_users.contains(&uid) {
+                kill_all(uid);
+                swept += 1;
+            }
+        }
+        swept
+    }
+
     /// A free uid, with nothing running as it.
     pub fn lease(&self) -> std::io::Result<Lease> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
