@@ -74,7 +74,8 @@ fn run_autograder(root: &Path, cpu: Option<&str>) -> (std::process::Output, Valu
         .current_dir(root)
         .env("TASKLINGS_AUTOGRADER_DIR", root)
         .env("TASKLINGS_GRADER", env!("CARGO_BIN_EXE_grader"))
-        .env("CARGO_TARGET_DIR", class_fixture::target_dir())
+        // The tests' warm build folder instead of source/target (setup.sh's, not run here).
+        .env("TASKLINGS_TARGET_DIR", class_fixture::target_dir())
         .env("NO_COLOR", "1");
     let output = run(&mut command);
     let results = json_file(&root.join("results/results.json"));

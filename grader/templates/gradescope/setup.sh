@@ -8,6 +8,8 @@ set -euo pipefail
 
 SOURCE="${TASKLINGS_AUTOGRADER_DIR:-/autograder}/source"
 cd "$SOURCE"
+# Everything is built into source/target, where run_autograder looks.
+unset CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
 
 # A C toolchain to link Rust programs, and curl for rustup (skipped when present: the script can
 # be run again, or locally with run-locally.sh).
