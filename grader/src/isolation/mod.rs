@@ -42,6 +42,14 @@
 //!
 //! Results are never written here: the grader writes them after [`Guard::stop`] has killed
 //! every process of the test.
+//!
+//! What no level here prevents (see also `intake` and `rustc_guard`, which act before this):
+//! learner code runs *in the same process* as the hidden test that checks it (that is how a
+//! Rust test calls a function), so it can read that process's memory — the test binary's own
+//! code and constants, and the nonce of the result channel, with which it could forge a pass
+//! record. `intake` refuses the easy ways in (`#[no_mangle]` interposition of `read`/`write`, a
+//! `#[global_allocator]` that sees every buffer), not a determined `unsafe` memory scan.
+//! Grading where that matters needs the hidden tests to check results in a process of their own.
 
 mod limits;
 mod namespace;
