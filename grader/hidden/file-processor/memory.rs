@@ -22,13 +22,15 @@ const HEAD: &[u8] = b"hello world\n";
 const TAIL: &[u8] = b" end\n";
 
 pub fn huge_file_in_bounded_memory() {
-    // A file the machine couldn't hold in memory would crash wrong code without a word; keep
-    // it well below what is free (the test is as sharp at 256 MiB as at 2 GiB).
-    let available = process::available_memory();
+    // A file the machine (or the grader's address-space limit) couldn't hold in memory would
+    // crash wrong code without a word: keep it well below what is free, so that code holding it
+    // whole gets this test's message (the test is as sharp at 256 MiB as at 2 GiB).
+    let available = process::available_memory().min(process::address_space_room());
     let size = SIZE.min(available / 3 / (256 * MIB) * (256 * MIB));
     assert!(
         size >= 256 * MIB,
-        "test setup: only {} MiB of memory free; the memory test needs about 1 GiB",
+        "test setup: only {} MiB of memory (or address space) free; the memory test needs \
+         about 1 GiB",
         available / MIB
     );
 

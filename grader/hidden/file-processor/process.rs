@@ -89,6 +89,23 @@ pub fn available_memory() -> u64 {
     mem_available.min(cgroup_room.unwrap_or(u64::MAX))
 }
 
+/// Address space this process may still map, in bytes: its RLIMIT_AS (the grader sets one when
+/// it isolates learner code) less what is mapped now (VmSize). `u64::MAX` without a limit.
+pub fn address_space_room() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one `rlimit` into the struct we pass, which outlives the call.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } != 0
+        || limit.rlim_cur == libc::RLIM_INFINITY
+    {
+        return u64::MAX;
+    }
+    let mapped = status_field("VmSize").unwrap_or(0) * 1024;
+    (limit.rlim_cur as u64).saturating_sub(mapped)
+}
+
 /// This process's cgroup v2 folder, from `/proc/self/cgroup` ("0::/path").
 fn cgroup_dir() -> Option<String> {
     let cgroup = fs::read_to_string("/proc/self/cgroup").ok()?;
