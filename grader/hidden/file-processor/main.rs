@@ -14,7 +14,10 @@
 //! - **memory** (`memory.rs`): peak resident memory while counting a multi-GiB sparse file.
 //!
 //! No assertion involves a duration: a wall-clock wait only decides how long to give code that
-//! opens too few files before calling it a shortfall.
+//! opens too few files before calling it a shortfall. So every test here is a `correctness` test,
+//! the named-pipe ones included: they need neither a second CPU nor a quiet machine (reading
+//! files is I/O-bound; a FIFO's `open` blocks whatever the load), and a grading container with
+//! one CPU, where timing checks only inform, still grades them.
 
 mod concurrency;
 mod counting;
@@ -104,19 +107,19 @@ fn main() {
             concurrency::zero_workers_as_one,
         )
         .timeout(fifo_timeout),
-        Test::timing(
+        Test::correctness(
             "opens_workers_files_at_once_when_there_are_enough",
             3.0,
             concurrency::workers_open_when_enough_files,
         )
         .timeout(fifo_timeout),
-        Test::timing(
+        Test::correctness(
             "opens_every_file_at_once_when_fewer_than_workers",
             1.0,
             concurrency::every_file_open_when_fewer_than_workers,
         )
         .timeout(fifo_timeout),
-        Test::timing(
+        Test::correctness(
             "starts_the_next_file_as_soon_as_one_finishes",
             2.0,
             concurrency::next_file_as_soon_as_one_finishes,
