@@ -12,7 +12,8 @@
 //! nothing.
 //!
 //! What the grader checks, so you know what to build:
-//! - the counts, exactly as `wc` in the C locale gives them, on any bytes (not only UTF-8);
+//! - the counts, exactly as POSIX `wc` defines them in the C locale, on any bytes (not only
+//!   UTF-8);
 //! - one result per path, in the order of `paths`, each with the path as given;
 //! - a file that can't be read (missing, a directory, no permission) gives its own
 //!   [`FileError`], with the [`std::io::ErrorKind`] the OS reported, and the others are still
