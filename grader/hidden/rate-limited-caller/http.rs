@@ -11,7 +11,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Empty, Full};
@@ -41,7 +41,6 @@ pub struct Server {
 struct ServerState {
     requests: Gauge,
     connections: Gauge,
-    arrivals: Mutex<Vec<std::time::Instant>>,
     gate_need: usize,
     gate_open: AtomicBool,
     gate_reached: AtomicBool,
@@ -59,7 +58,6 @@ impl Server {
         let state = Arc::new(ServerState {
             requests: Gauge::new(),
             connections: Gauge::new(),
-            arrivals: Mutex::new(Vec::new()),
             gate_need,
             gate_open: AtomicBool::new(false),
             gate_reached: AtomicBool::new(false),
@@ -95,18 +93,6 @@ impl Server {
         self.state.connections.peak()
     }
 
-    /// When each request arrived, in order.
-    pub fn arrivals(&self) -> Vec<std::time::Instant> {
-        let mut arrivals = self
-            .state
-            .arrivals
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
-        arrivals.sort();
-        arrivals
-    }
-
     /// Whether `gate_need` requests were ever waiting at the gate at once.
     pub fn gate_reached(&self) -> bool {
         self.state.gate_reached.load(Ordering::SeqCst)
@@ -118,11 +104,6 @@ async fn respond(
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let _in_flight = state.requests.enter();
-    state
-        .arrivals
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .push(std::time::Instant::now());
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or("").to_owned();
     let (status, body) = if let Some(id) = path.strip_prefix("/page/") {
