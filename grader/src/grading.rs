@@ -60,7 +60,9 @@ pub fn grade(
     progress.status("preparing a scratch copy");
     let scratch = match scratch::prepare(repo, exercise, manifest, source, &hidden_dir) {
         Ok(scratch) => scratch,
-        Err(error @ ScratchError::MissingEditable { .. }) => {
+        Err(
+            error @ (ScratchError::MissingEditable { .. } | ScratchError::NotARegularFile { .. }),
+        ) => {
             let total = total_points(repo, exercise, manifest, source, &hidden_dir, progress);
             return Ok(single_error(
                 exercise,

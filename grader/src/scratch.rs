@@ -86,6 +86,10 @@ pub enum ScratchError {
         file: String,
         files: String,
     },
+    /// An editable file is a symbolic link (or under one), or not a regular file: refused, so a
+    /// submission can't make the grader read — and the compiler quote — a file outside it.
+    #[error("{dir}: `{file}` is a symbolic link or not a regular file; submit the file itself")]
+    NotARegularFile { dir: String, file: String },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -117,6 +121,12 @@ pub fn prepare(
     }
     for file in &manifest.editable {
         let from = source_dir.join(file);
+        if std::fs::symlink_metadata(&from).is_ok() && !is_plain_file(&source_dir, file) {
+            return Err(ScratchError::NotARegularFile {
+                dir: repo.relative(&source_dir).display().to_string(),
+                file: file.clone(),
+            });
+        }
         if !from.is_file() {
             return Err(ScratchError::MissingEditable {
                 slug: slug.clone(),
@@ -411,6 +421,23 @@ fn files_under(dir: &Path, skip: &[&str]) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// True when `base/relative` is a regular file reached without following a symbolic link.
+fn is_plain_file(base: &Path, relative: &str) -> bool {
+    let mut path = base.to_path_buf();
+    let components: Vec<_> = Path::new(relative).components().collect();
+    for (index, component) in components.iter().enumerate() {
+        path.push(component);
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            return false;
+        };
+        let last = index + 1 == components.len();
+        if metadata.file_type().is_symlink() || (last && !metadata.is_file()) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Writes `bytes` to `path` unless it already holds exactly them (keeping its mtime, so Cargo

@@ -300,3 +300,29 @@ fn private_hidden_tests_come_from_another_folder() {
     assert_eq!(private_check["status"], "fail");
     assert_eq!(private_check["message"], "the private check fails");
 }
+
+#[test]
+fn a_symlinked_editable_file_is_refused_so_nothing_outside_the_submission_is_read() {
+    let pack = Pack::new();
+    let secret = pack.path("secret.txt");
+    std::fs::write(&secret, "the hidden answers").unwrap();
+    let submission = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(submission.path().join("src")).unwrap();
+    std::os::unix::fs::symlink(&secret, submission.path().join("src/lib.rs")).unwrap();
+    let output = pack
+        .grader()
+        .args(["run", "adder", "--format", "json", "--submission"])
+        .arg(submission.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = common::json(&output);
+    assert_eq!(report["exercises"][0]["status"], "error");
+    let message = report["exercises"][0]["tests"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("is a symbolic link"), "{message}");
+    assert!(!String::from_utf8_lossy(&output).contains("the hidden answers"));
+}
