@@ -575,6 +575,17 @@ fn register_join_waker(h: &Header, cur: usize, waker: &Waker) -> bool {
 pub(crate) unsafe fn drop_join_handle(ptr: NonNull<Header>, output_taken: bool) {
     // SAFETY: the handle's reference keeps the header alive until drop_ref below.
     let h = unsafe { ptr.as_ref() };
+    // Fast path (fire and forget): not complete and no waker registered, so there is no output
+    // or waker to deal with; give up the interest and our reference in one step. The
+    // runtime's reference, held until completion, keeps the block alive.
+    let s = h.state.load(Acquire);
+    if s & (COMPLETE | JOIN_WAKER) == 0
+        && h.state
+            .compare_exchange(s, s - JOIN_INTEREST - REF_ONE, AcqRel, Acquire)
+            .is_ok()
+    {
+        return;
+    }
     let cur = transition(&h.state, |s| match s & COMPLETE {
         0 => (Some(s & !(JOIN_INTEREST | JOIN_WAKER)), s),
         _ => (Some(s & !JOIN_INTEREST), s),
