@@ -303,9 +303,11 @@ fn in_process_mode(tests: &[Test], filters: &[String]) -> i32 {
         return 2;
     }
     install_panic_recorder();
+    // Options such as `--nocapture` (which `cargo test` may pass along) are not name filters.
+    let filters: Vec<&String> = filters.iter().filter(|f| !f.starts_with('-')).collect();
     let selected: Vec<&Test> = tests
         .iter()
-        .filter(|test| filters.is_empty() || filters.iter().any(|f| test.name.contains(f)))
+        .filter(|test| filters.is_empty() || filters.iter().any(|f| test.name.contains(f.as_str())))
         .collect();
     println!("running {} hidden tests in this process", selected.len());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
