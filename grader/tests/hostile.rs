@@ -18,6 +18,11 @@ use class_fixture::{fixtures, gradebook, json_file, report_test, run, shown, Cla
 /// test's running batch would spoil.
 static ONE_BATCH_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+/// The sandbox uids each test's batch runs its learner code as (a pool of its own, so that "no
+/// sandbox process is left" counts only its own).
+const UIDS_OF_THE_CLASS: u32 = 62_000;
+const UIDS_WITHOUT_NAMESPACES: u32 = 62_600;
+
 /// A server on the host's 127.0.0.1 that answers "42" to anyone: `phones_home` asks it.
 fn answer_server() -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -105,7 +110,8 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
         .arg(out.path())
         .args(["--jobs", "2"])
         .args(["--memory-limit", "768M", "--process-limit", "96"])
-        .args(["--file-size-limit", "16M", "--tmp-size", "64M"]));
+        .args(["--file-size-limit", "16M", "--tmp-size", "64M"])
+        .env(class_fixture::UID_BASE_ENV, UIDS_OF_THE_CLASS.to_string()));
     let log = shown(&output);
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     // Some submissions fail: exit status 1, not a grader error.
@@ -222,7 +228,10 @@ fn hostile_submissions_fail_with_reasons_and_harm_no_one() {
     // Nothing of the learners outlives the batch or touches its results.
     std::thread::sleep(Duration::from_secs(2));
     if isolated {
-        assert_eq!(class_fixture::sandbox_processes(), Vec::<String>::new());
+        assert_eq!(
+            class_fixture::sandbox_processes(UIDS_OF_THE_CLASS),
+            Vec::<String>::new()
+        );
     }
     assert!(!out.path().join("pwned.txt").exists());
     assert_eq!(
@@ -279,7 +288,11 @@ fn without_namespaces_an_own_uid_and_limits_still_stop_the_attacks() {
         .arg(out.path())
         .args(["--isolation", "separate-user", "--jobs", "2"])
         .args(["--memory-limit", "768M", "--process-limit", "96"])
-        .args(["--file-size-limit", "16M"]));
+        .args(["--file-size-limit", "16M"])
+        .env(
+            class_fixture::UID_BASE_ENV,
+            UIDS_WITHOUT_NAMESPACES.to_string(),
+        ));
     let log = shown(&output);
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{log}");
@@ -311,7 +324,10 @@ fn without_namespaces_an_own_uid_and_limits_still_stop_the_attacks() {
         assert!(text.contains(reason), "{test}: {text}");
     }
     std::thread::sleep(Duration::from_secs(2));
-    assert_eq!(class_fixture::sandbox_processes(), Vec::<String>::new());
+    assert_eq!(
+        class_fixture::sandbox_processes(UIDS_WITHOUT_NAMESPACES),
+        Vec::<String>::new()
+    );
     assert!(!out.path().join("pwned.txt").exists());
     assert_eq!(
         std::fs::read(out.path().join("gradebook.csv")).unwrap(),

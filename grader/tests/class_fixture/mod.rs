@@ -220,8 +220,13 @@ pub fn report_test<'a>(
         .unwrap_or_else(|| panic!("no test {name} in {slug}: {report:#}"))
 }
 
-/// Processes running as one of the sandbox's uids (there should be none once a grader is done).
-pub fn sandbox_processes() -> Vec<String> {
+/// The environment variable that moves a grader's pool of sandbox uids (see the grader's
+/// `isolation::uids`): each test that checks for leftovers gives its batch a pool of its own.
+pub const UID_BASE_ENV: &str = "TASKLINGS_SANDBOX_UID_BASE";
+
+/// Processes running as one of the 512 sandbox uids from `base` (there should be none once the
+/// grader using them is done).
+pub fn sandbox_processes(base: u32) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
@@ -232,7 +237,7 @@ pub fn sandbox_processes() -> Vec<String> {
             .find_map(|line| line.strip_prefix("Uid:"))
             .and_then(|ids| ids.split_whitespace().next())
             .and_then(|uid| uid.parse().ok());
-        if uid.is_some_and(|uid| (61_000..61_512).contains(&uid)) {
+        if uid.is_some_and(|uid| (base..base + 512).contains(&uid)) {
             let name = status.lines().next().unwrap_or("").to_owned();
             found.push(format!("{} {name}", entry.file_name().to_string_lossy()));
         }
@@ -240,9 +245,8 @@ pub fn sandbox_processes() -> Vec<String> {
     found
 }
 
-/// Held while a test runs a batch whose sandbox processes it checks afterwards: across test
-/// binaries (a lock file beside the build directory), so that no other such batch runs
-/// meanwhile and spoils "no sandbox process is left".
+/// Held while a test runs a heavy batch: across test binaries (a lock file beside the build
+/// directory), so that two hostile classes don't share the CPUs and their tests' timeouts.
 pub fn one_isolated_batch_at_a_time() -> std::fs::File {
     use std::os::fd::AsRawFd;
     let path = target_dir().join("tasklings-class-tests.lock");
