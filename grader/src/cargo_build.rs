@@ -34,6 +34,9 @@ pub enum BuildOutcome {
     CargoFailed(String),
 }
 
+/// Compiler errors kept for the report (a macro gone wrong can produce thousands).
+const ERRORS_SHOWN: usize = 20;
+
 /// The cargo to run: `$CARGO` (set when we run under `cargo grade`), else `cargo` on PATH.
 pub fn cargo_program() -> PathBuf {
     std::env::var_os("CARGO")
@@ -135,6 +138,7 @@ fn cargo_test_no_run(
     let stdout = child.stdout.take().context("cargo's stdout")?;
     let mut binary = None;
     let mut errors: Vec<String> = Vec::new();
+    let mut errors_not_shown = 0usize;
     let mut in_hidden_tests = false;
     let mut compiled = 0usize;
     let mut success = false;
@@ -159,7 +163,11 @@ fn cargo_test_no_run(
                 if let Some(compiler) = &message.message {
                     if compiler.level == "error" {
                         if let Some(rendered) = &compiler.rendered {
-                            errors.push(rendered.trim_end().to_owned());
+                            if errors.len() < ERRORS_SHOWN {
+                                errors.push(rendered.trim_end().to_owned());
+                            } else {
+                                errors_not_shown += 1;
+                            }
                         }
                         let hidden = message.target.as_ref().is_some_and(|t| t.name == "hidden");
                         in_hidden_tests |= hidden;
@@ -186,7 +194,15 @@ fn cargo_test_no_run(
     if !errors.is_empty() {
         // Only the hidden tests failed when every error came from them.
         return Ok(BuildOutcome::CompileError {
-            rendered: errors.join("\n\n"),
+            rendered: if errors_not_shown > 0 {
+                format!(
+                    "{}\n\n… and {errors_not_shown} more error(s): fix the first ones first, they \
+                     often cause the rest",
+                    errors.join("\n\n")
+                )
+            } else {
+                errors.join("\n\n")
+            },
             in_hidden_tests,
         });
     }
