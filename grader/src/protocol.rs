@@ -24,6 +24,8 @@ use crate::sandbox::{self, Ending, Finished, Limits, ProcessSpec};
 const START_GRACE: Duration = Duration::from_secs(1);
 /// Listing tests runs no test code; this is generous.
 const LIST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Characters of a test's message kept (start and end).
+const MESSAGE_MAX: usize = 16_000;
 /// Panics of other threads mentioned in a failure message.
 const OTHER_PANICS_SHOWN: usize = 3;
 
@@ -266,6 +268,8 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
              ignored.)"
         );
     }
+    // A panic message is the learner's to choose, and may be enormous.
+    let message = crate::report::truncate_middle(&message, MESSAGE_MAX);
     let mut result = TestResult::new(
         &test.name,
         test.kind,
