@@ -16,7 +16,9 @@
 //!   word), then re-checks every queue; a remote poster first pushes, then fences (SeqCst), then
 //!   reads this word. One of the two always sees the other. A *local* push (from a running
 //!   worker) skips the fence: if it misses a sleeper, the pusher itself is awake and runs the
-//!   task (rayon's argument), so only parallelism can be lost, never the task.
+//!   task (rayon's argument). And in case the pusher then blocks its thread (a task calling
+//!   `wait_blocking`), a sleeper re-checks every 10 ms while any other worker is awake — a tiny
+//!   Go `sysmon` — so work can be delayed by a missed wake-up, never stranded.
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
@@ -68,6 +70,11 @@ impl Idle {
         // SeqCst load: on x86 a plain `mov`; for remote posters a SeqCst fence precedes it.
         let s = self.state.load(SeqCst);
         searching(s) == 0 && sleeping(s) > 0
+    }
+
+    /// True while some worker other than the caller (a registered sleeper) is not asleep.
+    pub(crate) fn others_awake(&self) -> bool {
+        sleeping(self.state.load(SeqCst)) < self.workers
     }
 
     /// Picks a sleeper to wake, counting it as a searcher from now on.

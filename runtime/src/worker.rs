@@ -13,7 +13,8 @@
 //!    end, a task that sat in another worker's LIFO slot across a few µs is taken too, so a
 //!    task spawned by a worker that then blocks its thread still runs;
 //! 6. **park**: register as a sleeper, look at every queue one last time, then sleep until
-//!    woken or until the next timer is due (`timer`), firing due timers on waking.
+//!    woken or until the next timer is due (`timer`), firing due timers on waking — and, while
+//!    another worker is awake, for at most 10 ms (see `idle` for why).
 //!
 //! `schedule_local` is the spawn/wake fast path: LIFO slot swap, the evicted task to the ring
 //! (half the ring to the injector when full), then one plain load to see whether a sleeping
@@ -44,6 +45,8 @@ const INJECTOR_INTERVAL: u32 = 61;
 /// burn a shared machine's CPU.
 const SEARCH_BUDGET: std::time::Duration = std::time::Duration::from_micros(30);
 const IDS_PER_BATCH: u64 = 64;
+/// How often a parked worker looks for stranded work while another worker is awake (`idle`).
+const RECHECK: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// One P: the queues other workers may steal from, its parker, its counters, and the state
 /// only its own thread touches.
@@ -356,7 +359,12 @@ impl Worker {
             return;
         }
         self.counters.parks.bump();
-        self.parker.park(shared.timers.park_timeout());
+        let mut timeout = shared.timers.park_timeout();
+        if shared.idle.others_awake() {
+            // Sysmon-lite: look again soon, in case a busy worker blocked with work queued.
+            timeout = Some(timeout.map_or(RECHECK, |t| t.min(RECHECK)));
+        }
+        self.parker.park(timeout);
         if !shared.idle.unregister_sleeper(self.index) {
             self.core.searching.set(true);
         }

@@ -412,3 +412,20 @@ fn runtimes_created_and_dropped_with_handles_outliving_them() {
         "dropped runtimes still count"
     );
 }
+
+#[test]
+fn a_task_blocking_its_worker_on_a_child_it_spawned_still_finishes() {
+    // The classic mistake: wait_blocking inside a task, for a task it just spawned. The child
+    // sits in this worker's queue; the other worker must find it (woken, or by re-checking).
+    let rt = rt(2);
+    for _ in 0..300 {
+        let h = rt.spawn(async {
+            let wg = WaitGroup::new();
+            wg.add(1);
+            let child = wg.clone();
+            runtime::spawn(async move { child.done() });
+            wg.wait_blocking();
+        });
+        h.join().unwrap();
+    }
+}
