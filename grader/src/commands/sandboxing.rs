@@ -16,8 +16,9 @@ pub struct IsolationArgs {
     /// this.
     #[arg(long, value_enum, default_value_t = IsolationChoice::Namespaced)]
     pub isolation: IsolationChoice,
-    /// Address space of each test process (RLIMIT_AS), e.g. 2G.
-    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    /// Address space of each test process (RLIMIT_AS), e.g. 4G. Every test of the real
+    /// exercises' solutions passes in 1G; a memory bomb stops here.
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
     pub memory_limit: u64,
     /// Processes and threads of each test (RLIMIT_NPROC).
     #[arg(long, value_name = "N", default_value_t = 512)]

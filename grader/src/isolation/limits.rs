@@ -26,7 +26,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
-            memory_bytes: 4 << 30,
+            memory_bytes: 2 << 30,
             processes: 512,
             file_size_bytes: 4 << 30,
             scratch_bytes: 512 << 20,
@@ -35,7 +35,7 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// "4 GiB address space, 512 processes/threads, 4 GiB files, 512 MiB /tmp".
+    /// "2 GiB address space, 512 processes/threads, 4 GiB per file, 512 MiB private /tmp".
     pub fn describe(&self) -> String {
         format!(
             "{} address space, {} processes/threads, {} per file, {} private /tmp",
