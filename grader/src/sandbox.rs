@@ -289,15 +289,10 @@ fn kill_group(group: libc::pid_t) {
     }
 }
 
-/// A pipe with both ends close-on-exec.
+/// A pipe with both ends close-on-exec (std sets the flag atomically where the platform can).
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 writes two descriptors into the array we own.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe2 succeeded, so both are fresh descriptors that nothing else owns.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    let (read, write) = io::pipe()?;
+    Ok((OwnedFd::from(read), OwnedFd::from(write)))
 }
 
 /// The read end of a pipe, non-blocking, remembering EOF.
