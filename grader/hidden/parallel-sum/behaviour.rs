@@ -55,27 +55,49 @@ pub fn calls_f_once_per_item() {
 }
 
 pub fn never_runs_more_than_workers_calls_at_once() {
-    for (len, workers) in [(64, 4), (64, 2), (40, 3), (10, 1), (10, 0)] {
+    // The cases run side by side (each with its own gauge and rendezvous, so they can't see each
+    // other's calls): correct code waits out each case's short rendezvous once, and side by side
+    // that costs one wait instead of five on every grade.
+    let cases = [(64, 4), (64, 2), (40, 3), (10, 1), (10, 0)];
+    let outcomes: Vec<(usize, usize, usize, usize)> = thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|&(len, workers)| {
+                scope.spawn(move || {
+                    let limit = workers.max(1);
+                    let gauge = Gauge::new();
+                    // Makes overlap happen if the code allows it: up to `limit + 1` calls wait for
+                    // each other, so code that runs too many at once is caught on any machine.
+                    // Correct code never gets `limit + 1` calls together, so its first calls wait
+                    // this short timeout out, once.
+                    let too_many = Rendezvous::new(limit + 1, Duration::from_millis(300));
+                    let items: Vec<i64> = (0..len as i64).collect();
+                    parallel_sum_by(&items, workers, |n| {
+                        let _in_flight = gauge.enter();
+                        too_many.arrive();
+                        *n
+                    });
+                    (len, workers, gauge.peak(), gauge.total())
+                })
+            })
+            .collect();
+        runs.into_iter()
+            // A panic in the learner's code ends this test with the learner's own message.
+            .map(|run| {
+                run.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for (len, workers, peak, total) in outcomes {
         let limit = workers.max(1);
-        let gauge = Gauge::new();
-        // Makes overlap happen if the code allows it: up to `limit + 1` calls wait for each other,
-        // so code that runs too many at once is caught on any machine. Correct code never gets
-        // `limit + 1` calls together, so its first calls wait this short timeout out, once.
-        let too_many = Rendezvous::new(limit + 1, Duration::from_millis(300));
-        let items: Vec<i64> = (0..len).collect();
-        parallel_sum_by(&items, workers, |n| {
-            let _in_flight = gauge.enter();
-            too_many.arrive();
-            *n
-        });
         assert!(
-            gauge.peak() <= limit,
-            "with {len} items and {workers} workers, {} calls of f ran at the same time; at most \
-             {limit} may. Start at most `workers` threads (each taking a chunk of the items), not \
-             one per item or per small chunk",
-            gauge.peak()
+            peak <= limit,
+            "with {len} items and {workers} workers, {peak} calls of f ran at the same time; at \
+             most {limit} may. Start at most `workers` threads (each taking a chunk of the items), \
+             not one per item or per small chunk"
         );
-        expect_once_per_item(gauge.total(), items.len(), workers);
+        expect_once_per_item(total, len, workers);
     }
 }
 
