@@ -13,14 +13,14 @@
 //! * A searcher that finds work and was the last searcher wakes the next one (chaining).
 //! * Lost wake-ups are ruled out by the order both sides follow (see `worker::park` and
 //!   `scheduler::Shared::schedule_remote`): a sleeper first registers (a SeqCst RMW on this
-//!   word), then re-checks every queue; a remote poster first pushes, then fences (SeqCst), then
-//!   reads this word. One of the two always sees the other. A *local* push (from a running
+//!   word), fences, then re-checks every queue; a remote poster first pushes, fences, then
+//!   reads this word. With a SeqCst fence on each side, one of the two always sees the other. A *local* push (from a running
 //!   worker) skips the fence: if it misses a sleeper, the pusher itself is awake and runs the
 //!   task (rayon's argument). And in case the pusher then blocks its thread (a task calling
 //!   `wait_blocking`), a sleeper re-checks every 10 ms while any other worker is awake — a tiny
 //!   Go `sysmon` — so work can be delayed by a missed wake-up, never stranded.
 
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{fence, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
 
 const SEARCH_ONE: usize = 1;
@@ -60,9 +60,12 @@ impl Idle {
         true
     }
 
-    /// Stops searching; true if this was the last searcher.
+    /// Stops searching; true if this was the last searcher. Fenced like `register_sleeper`:
+    /// the caller may look at the queues next.
     pub(crate) fn stop_searching(&self) -> bool {
-        searching(self.state.fetch_sub(SEARCH_ONE, SeqCst)) == 1
+        let last = searching(self.state.fetch_sub(SEARCH_ONE, SeqCst)) == 1;
+        fence(SeqCst);
+        last
     }
 
     /// The plain load that decides whether a wake-up is needed at all.
@@ -96,12 +99,17 @@ impl Idle {
         all
     }
 
-    /// Registers worker `index` as asleep. The SeqCst RMW orders this before the caller's
-    /// final look at the queues.
+    /// Registers worker `index` as asleep, then fences, so the caller's final look at the
+    /// queues can't miss a push whose poster then missed us. The fence matters: a SeqCst RMW
+    /// followed by a plain acquire load is *not* enough in the C++ model — on x86 the locked
+    /// RMW happens to be a full barrier, but Miri's weak-memory emulation found the lost
+    /// wake-up (a deadlock) without it.
     pub(crate) fn register_sleeper(&self, index: usize) {
         let mut sleepers = self.lock();
         sleepers.push(index);
         self.state.fetch_add(SLEEP_ONE, SeqCst);
+        drop(sleepers);
+        fence(SeqCst);
     }
 
     /// Removes worker `index` from the sleepers. False if a waker already took it out — the
