@@ -66,6 +66,7 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
     std::fs::create_dir_all(into).with_context(|| format!("can't create {}", into.display()))?;
     let mut notes = Vec::new();
     let mut refusals = Vec::new();
+    let mut code_findings = false;
     let mut digest = Fnv::new();
 
     for file in &manifest.editable {
@@ -101,8 +102,10 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
         digest.write(&[0]);
         if file.ends_with(".rs") {
             let text = String::from_utf8_lossy(&bytes);
+            let findings = compile_time::scan(&text);
+            code_findings |= !findings.is_empty();
             refusals.extend(
-                compile_time::scan(&text)
+                findings
                     .into_iter()
                     .map(|finding| format!("`{file}` line {}: {}", finding.line, finding.what)),
             );
@@ -140,11 +143,15 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
     let refused = if refusals.is_empty() {
         None
     } else {
+        let rule = if code_findings {
+            " Graded submissions may only contain ordinary Rust code: no reading files at \
+             compile time (include!, include_str!, include_bytes!, #[path]) and no symbol-level \
+             attributes (#[no_mangle], #[export_name], #[link_section], #[global_allocator])."
+        } else {
+            ""
+        };
         Some(format!(
-            "the submission was not built: {}. Graded submissions may only contain ordinary \
-             Rust code: no reading files at compile time (include!, include_str!, \
-             include_bytes!, #[path]) and no symbol-level attributes (#[no_mangle], \
-             #[export_name], #[link_section], #[global_allocator]).",
+            "the submission was not built: {}.{rule}",
             refusals.join("; ")
         ))
     };
