@@ -105,7 +105,11 @@ pub fn next_file_as_soon_as_one_finishes() {
              its share is done while files wait in the others'. Hand out files one at a time. \
              {POOL}",
             shortfall_message(
-                &format!("after {} files had finished,", shortfall.finished),
+                &format!(
+                    "after {} file{} had finished,",
+                    shortfall.finished,
+                    if shortfall.finished == 1 { "" } else { "s" }
+                ),
                 &served,
                 files,
                 shortfall

@@ -360,6 +360,7 @@ pub fn serve(fifos: &Fifos, workers: usize, release: Release) -> Served {
     }
 
     fixture::assert_one_result_per_path(&results, &fifos.paths, workers);
+    fixture::assert_in_order(&results, &fifos.paths, workers);
     Served {
         workers,
         results,

@@ -50,7 +50,48 @@ pub fn run(paths: &[PathBuf], workers: usize) -> Results {
             )
         });
     assert_one_result_per_path(&results, paths, workers);
+    assert_in_order(&results, paths, workers);
     results
+}
+
+/// How to keep results in order, for every message about it.
+pub const IN_ORDER: &str = "Results must come back in the order of `paths`, whatever order the \
+    files finish in: remember each file's index and put its result in that slot (a Vec of \
+    Option filled by index, or sort (index, result) pairs), rather than pushing results as they \
+    arrive.";
+
+/// Fails when a result carries the path of another position (results out of order).
+pub fn assert_in_order(results: &Results, paths: &[PathBuf], workers: usize) {
+    let misplaced: Vec<String> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, result)| {
+            let got = match result {
+                Ok(stats) => &stats.path,
+                Err(error) => &error.path,
+            };
+            if got.as_os_str() == paths[i].as_os_str() {
+                return None;
+            }
+            let belongs = paths
+                .iter()
+                .position(|path| path.as_os_str() == got.as_os_str())?;
+            Some(format!(
+                "result {i} is for path {belongs} ({})",
+                got.display()
+            ))
+        })
+        .collect();
+    if !misplaced.is_empty() {
+        let shown = misplaced.iter().take(4).cloned().collect::<Vec<_>>();
+        panic!(
+            "process_files({} paths, workers = {workers}) returned its results out of order: {}{}. \
+             {IN_ORDER}",
+            paths.len(),
+            shown.join(", "),
+            if misplaced.len() > shown.len() { " and more" } else { "" },
+        );
+    }
 }
 
 pub fn assert_one_result_per_path(results: &Results, paths: &[PathBuf], workers: usize) {

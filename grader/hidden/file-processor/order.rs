@@ -5,13 +5,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::fifo::{self, Fifos, Release};
-use crate::fixture::{self, Dir};
+use crate::fixture::{self, Dir, IN_ORDER};
 use crate::reference::{self, Rng};
-
-const IN_ORDER: &str = "Results must come back in the order of `paths`, whatever order the \
-    files finish in: remember each file's index and put its result in that slot (a Vec of \
-    Option filled by index, or sort (index, result) pairs), rather than pushing results as they \
-    arrive.";
 
 /// Files whose sizes differ a lot, so that they finish out of order, under paths spelled in
 /// unusual ways, with duplicates.

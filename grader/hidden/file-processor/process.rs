@@ -103,7 +103,10 @@ pub fn address_space_room() -> u64 {
         return u64::MAX;
     }
     let mapped = status_field("VmSize").unwrap_or(0) * 1024;
-    (limit.rlim_cur as u64).saturating_sub(mapped)
+    // rlim_t is u64 on Linux, not on every target.
+    #[allow(clippy::unnecessary_cast)]
+    let limit = limit.rlim_cur as u64;
+    limit.saturating_sub(mapped)
 }
 
 /// This process's cgroup v2 folder, from `/proc/self/cgroup` ("0::/path").
