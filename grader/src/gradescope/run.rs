@@ -254,7 +254,11 @@ pub fn render(report: &Report, cpus: usize) -> String {
                 entry.remove("score");
                 entry.remove("max_score");
                 let output = entry.get("output").and_then(Value::as_str).unwrap_or("");
-                let output = format!("{note}\n\n{output}");
+                let output = if output.is_empty() {
+                    note.clone()
+                } else {
+                    format!("{note}\n\n{output}")
+                };
                 entry.insert("output".into(), Value::from(output));
                 made_informational += 1;
             }
