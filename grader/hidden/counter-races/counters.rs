@@ -71,20 +71,29 @@ fn check_total<C: Counter>(name: &str, counter: &C, threads: usize, work: Work) 
 
 pub fn start_at_zero() {
     fn check<C: Counter>(name: &str, new: C, default: C) {
-        assert_eq!(new.get(), 0, "{name}::new().get() should be 0");
-        assert_eq!(default.get(), 0, "{name}::default().get() should be 0");
+        let got = new.get();
+        assert!(
+            got == 0,
+            "{name}::new().get() returned {got}; it should be 0"
+        );
+        let got = default.get();
+        assert!(
+            got == 0,
+            "{name}::default().get() returned {got}; it should be 0"
+        );
         for _ in 0..3 {
             new.increment();
         }
-        assert_eq!(
-            new.get(),
-            3,
-            "{name}: three increments on one thread, then get() should be 3"
+        let got = new.get();
+        assert!(
+            got == 3,
+            "{name}: three increments on one thread, then get() returned {got}; it should be 3"
         );
-        assert_eq!(
-            default.get(),
-            0,
-            "{name}: incrementing one counter changed another — do two counters share state?"
+        let got = default.get();
+        assert!(
+            got == 0,
+            "{name}: incrementing one counter made another's get() return {got} — do two \
+             counters share state?"
         );
     }
     check("MutexCounter", MutexCounter::new(), MutexCounter::default());
@@ -185,8 +194,8 @@ fn check_get_sees_returned<C: Counter>(
     }
     let expected = threads as u64 * per_thread;
     let got = counter.get();
-    assert_eq!(
-        got, expected,
+    assert!(
+        got == expected,
         "{name}: {threads} threads x {per_thread} increments (with gets in between), then get() \
          returned {got}, expected {expected}"
     );
@@ -211,10 +220,10 @@ pub fn channel_counter_has_an_owner_that_stops_when_dropped() {
     );
     counter.increment();
     counter.increment();
-    assert_eq!(
-        counter.get(),
-        2,
-        "ChannelCounter: two increments, then get() should be 2"
+    let got = counter.get();
+    assert!(
+        got == 2,
+        "ChannelCounter: two increments, then get() returned {got}; it should be 2"
     );
     drop(counter);
     if let Err(still) = wait_for_os_threads(before, Duration::from_secs(2)) {
