@@ -49,6 +49,10 @@ pub enum Command {
         /// Run only correctness tests (timing checks are reported as skipped): faster feedback.
         #[arg(long)]
         skip_timing: bool,
+        /// Run only the hidden test with this name (repeat for more). Your progress isn't
+        /// recorded by such a partial run.
+        #[arg(long = "test", value_name = "NAME")]
+        tests: Vec<String>,
     },
     /// Re-grade the current exercise on every save. Keys: h hint, n next, r re-run, l list,
     /// q quit.

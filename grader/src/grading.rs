@@ -32,6 +32,9 @@ pub struct GradeOptions {
     pub hidden: Option<PathBuf>,
     /// Leave timing tests out (reported as skipped): correctness only, for fast feedback.
     pub skip_timing: bool,
+    /// Run only the hidden tests with these exact names (all when empty). The report then holds
+    /// only those tests, so its score is not the exercise's grade.
+    pub only: Vec<String>,
 }
 
 /// Grades `exercise` with editable files from `source`.
@@ -147,6 +150,8 @@ pub fn grade(
         }
     };
     remember_total(repo, slug, &hidden_dir, &tests);
+    // An unknown name is a usage error (exit 2), not a failed grade.
+    let tests = select_tests(tests, &options.only).map_err(anyhow::Error::msg)?;
 
     let skip_timing = options.skip_timing || !manifest.timing;
     let results = run_tests(&hidden, &tests, skip_timing, progress);
@@ -156,6 +161,31 @@ pub fn grade(
         results,
         scratch.notes,
     ))
+}
+
+/// The listed tests that `only` names (every test when `only` is empty), or a message naming the
+/// names that match no test, with the tests there are.
+fn select_tests(tests: Vec<ListedTest>, only: &[String]) -> Result<Vec<ListedTest>, String> {
+    if only.is_empty() {
+        return Ok(tests);
+    }
+    let unknown: Vec<&str> = only
+        .iter()
+        .filter(|name| !tests.iter().any(|test| &test.name == *name))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        let names: Vec<&str> = tests.iter().map(|test| test.name.as_str()).collect();
+        return Err(format!(
+            "no hidden test is named {}; the tests are: {}",
+            unknown.join(", "),
+            names.join(", ")
+        ));
+    }
+    Ok(tests
+        .into_iter()
+        .filter(|test| only.contains(&test.name))
+        .collect())
 }
 
 /// Runs every listed test: correctness tests in parallel, then timing tests one by one.

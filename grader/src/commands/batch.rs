@@ -85,6 +85,7 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
         grade: GradeOptions {
             hidden: common.hidden.clone(),
             skip_timing: args.skip_timing,
+            ..GradeOptions::default()
         },
     };
     let summary = batch::run(repo, &options, &|line| eprintln!("{line}"));

@@ -52,6 +52,7 @@ pub fn run(repo: &Repo, common: &Common, args: ClassroomArgs) -> Result<Outcome>
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing: args.skip_timing,
+        ..GradeOptions::default()
     };
     let started = Instant::now();
     let mut results = Vec::new();

@@ -119,6 +119,7 @@ fn run_in_container(
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing,
+        ..GradeOptions::default()
     };
     let worked = match isolation.enable(repo) {
         Ok(level) => {

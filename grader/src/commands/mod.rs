@@ -52,7 +52,8 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
             slugs,
             submission,
             skip_timing,
-        } => run::run(&repo, &common, &slugs, submission, skip_timing),
+            tests,
+        } => run::run(&repo, &common, &slugs, submission, skip_timing, tests),
         Command::Watch {
             slug,
             skip_timing,

@@ -174,6 +174,7 @@ fn check(
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing: false,
+        ..GradeOptions::default()
     };
     let solution = grading::grade(repo, exercise, &Source::Solution, &options, progress)?;
     findings.push(judge_solution(&solution));

@@ -72,6 +72,7 @@ pub fn run(
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing,
+        ..GradeOptions::default()
     };
     let style = Style::stdout();
     let (sender, events) = mpsc::channel();
