@@ -98,9 +98,12 @@ pub fn grade(
             let rendered = paths.apply(&rendered);
             let message = if in_hidden_tests {
                 format!(
-                    "the hidden tests don't compile against this code: did a public signature \
-                     change? They call the API that the exercise's doc comments describe.\n\n\
-                     {rendered}"
+                    "the hidden tests don't compile against this code. They call the API the \
+                     exercise's doc comments describe, with the bounds they promise: did a public \
+                     signature change, or does something the tests need to send to another \
+                     thread (a future, a counter) hold a type that isn't Send or Sync, like a \
+                     std MutexGuard across an `.await`, an Rc or a RefCell? The compiler's own \
+                     words:\n\n{rendered}"
                 )
             } else {
                 format!("the code doesn't compile:\n\n{rendered}")
