@@ -21,7 +21,7 @@
 //! - never more than `workers` files open at once, and `workers` of them open at once while
 //!   enough files are waiting (a worker that finishes takes the next file at once);
 //! - `workers` threads, not one per file, and none left running once you return;
-//! - memory that stays the same whatever the files' sizes: a file of several GiB is read
+//! - memory that stays the same whatever the files' sizes: a file of a gigabyte is read
 //!   through a small buffer, never held whole.
 //!
 //! Keep the two types and the signature of `process_files` exactly as they are; add any

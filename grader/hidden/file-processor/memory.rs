@@ -1,4 +1,4 @@
-//! Memory stays bounded whatever the files' sizes: a multi-GiB sparse file, and the peak resident
+//! Memory stays bounded whatever the files' sizes: a 1 GiB sparse file, and the peak resident
 //! memory of this process (the code under test runs in it) before and after.
 
 use std::fs::OpenOptions;
@@ -10,10 +10,12 @@ use crate::reference::Counts;
 
 const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
-/// The big file's size where memory allows: big enough that holding it is unmistakable, small
-/// enough that a correct solution built in debug mode reads it in well under a minute on a busy
-/// machine (about 4 ns a byte when quiet).
-const SIZE: u64 = 2 * GIB;
+/// The big file's size where memory allows: 16 times the allowance below, so holding it is
+/// unmistakable, and small enough that a correct solution — built in debug mode, as the grader
+/// builds submissions: about 4 ns a byte of user time plus 2 ns of kernel time to read a hole
+/// — finishes well inside the timeout on a busy machine. (2 GiB took 12 s on a quiet 2-core
+/// machine but 145 s once at load 7 with the grader niced; 1 GiB halves that.)
+const SIZE: u64 = GIB;
 /// Extra peak memory allowed for the whole call: read buffers, thread stacks, a thread pool or a
 /// runtime. A buffer of 8–64 KiB per open file is plenty.
 const ALLOWED: u64 = 64 * MIB;
@@ -24,7 +26,7 @@ const TAIL: &[u8] = b" end\n";
 pub fn huge_file_in_bounded_memory() {
     // A file the machine (or the grader's address-space limit) couldn't hold in memory would
     // crash wrong code without a word: keep it well below what is free, so that code holding it
-    // whole gets this test's message (the test is as sharp at 256 MiB as at 2 GiB).
+    // whole gets this test's message (the test is as sharp at 256 MiB as at 1 GiB).
     let available = process::available_memory().min(process::address_space_room());
     let size = SIZE.min(available / 3 / (256 * MIB) * (256 * MIB));
     assert!(
