@@ -4,7 +4,7 @@
 //! `fetch_add` (one atomic read-modify-write) lose nothing.
 //!
 //! ```text
-//! cargo run -p counter-races --example lost_update [THREADS] [INCREMENTS_PER_THREAD]
+//! cargo run -p counter-races --example racy_counter [THREADS] [INCREMENTS_PER_THREAD]
 //! ```
 //!
 //! How many updates are lost depends on the machine and its load (with one CPU, or few
