@@ -6,7 +6,7 @@
 //! tasks so that both surely run at the same time; tasks on two workers race the same way.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::Mutex;
 
 // ANCHOR: load_store
 fn load_then_store(n: u64) -> u64 {
@@ -48,11 +48,17 @@ fn fetch_add(n: u64) -> u64 {
 
 /// Runs `work` on two threads that start together, and waits for both.
 fn twice(work: impl Fn() + Sync) {
-    let start = Barrier::new(2);
+    // Each thread spins until the other has arrived, so both are on a CPU when the work starts. (A
+    // `Barrier` parks the threads, and on a VM the second can take longer to wake than the first
+    // needs for all its increments: the run then loses nothing and proves nothing.)
+    let arrived = AtomicU64::new(0);
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| {
-                start.wait(); // both begin at the same moment
+                arrived.fetch_add(1, Ordering::SeqCst);
+                while arrived.load(Ordering::SeqCst) < 2 {
+                    std::hint::spin_loop();
+                }
                 work();
             });
         }
