@@ -1,5 +1,5 @@
 //! `grader new SLUG`: scaffolds an exercise from `grader/templates/`: the exercise crate
-//! (Cargo.toml, exercise.toml, src/lib.rs with a `todo!()`), its solution, its hidden tests and a
+//! (Cargo.toml, exercise.toml, src/lib.rs whose bodies are `todo!` calls), its solution, its hidden tests and a
 //! chapter stub. `grader verify SLUG` accepts the result once the hints and the chapter are
 //! written. Adding an exercise never changes the grader's code: the workspace's `exercises/*`
 //! glob picks the crate up.

@@ -300,7 +300,7 @@ fn judge_starter(result: &ExerciseResult) -> Finding {
         ),
         ExerciseStatus::Pass => Finding::problem(
             "the starter already passes every hidden test",
-            "the hidden tests must fail on the starter code (todo!() bodies)",
+            "the hidden tests must fail on the starter code, whose bodies are `todo!` calls",
         ),
         ExerciseStatus::Fail | ExerciseStatus::Timeout => {
             let failing = result.problems().count();
