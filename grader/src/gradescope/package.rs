@@ -14,11 +14,11 @@
 //! Never packaged: `solutions/`, `book/`, `target/` folders, `.git`, the learner's progress,
 //! the grader's tests.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::gradescope::zip::ZipWriter;
 use crate::repo::Repo;
 
 const SETUP_SH: &str = include_str!("../../templates/gradescope/setup.sh");
@@ -93,18 +93,31 @@ pub fn build(repo: &Repo, slugs: &[String], hidden_override: Option<&Path>) -> R
         packaged.push(slug.clone());
     }
 
-    let mut zip = ZipWriter::new();
-    zip.add("setup.sh", SETUP_SH.as_bytes(), 0o755)?;
-    zip.add("run_autograder", RUN_AUTOGRADER.as_bytes(), 0o755)?;
+    // Stored entries, Unix permissions and the format's epoch as every timestamp: the same
+    // sources always give the same bytes, and `unzip`, Python's zipfile and Gradescope read it.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut add = |name: &str, data: &[u8], mode: u32| -> Result<()> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(mode);
+        zip.start_file(name, options)
+            .with_context(|| format!("can't add {name} to the zip"))?;
+        zip.write_all(data)
+            .with_context(|| format!("can't add {name} to the zip"))
+    };
+    add("setup.sh", SETUP_SH.as_bytes(), 0o755)?;
+    add("run_autograder", RUN_AUTOGRADER.as_bytes(), 0o755)?;
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|a, b| a.0 == b.0);
     for (name, path, mode) in &entries {
         let bytes =
             std::fs::read(path).with_context(|| format!("can't read {}", path.display()))?;
-        zip.add(name, &bytes, *mode)?;
+        add(name, &bytes, *mode)?;
     }
+    let zip = zip.finish().context("can't finish the zip")?.into_inner();
     Ok(Package {
-        zip: zip.finish()?,
+        zip,
         exercises: packaged,
         files: entries.len() + 2,
     })
