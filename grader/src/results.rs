@@ -71,7 +71,7 @@ impl ExerciseStatus {
 }
 
 /// One graded exercise.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExerciseResult {
     /// The exercise's slug.
     pub exercise: String,
@@ -182,7 +182,7 @@ impl TestStatus {
 }
 
 /// One graded test.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TestResult {
     pub name: String,
     pub kind: TestKind,

@@ -123,10 +123,8 @@ pub fn write_student_reports(
     let position = |slug: &str| order.iter().position(|s| s == slug).unwrap_or(usize::MAX);
     for (student, mut entries) in by_student {
         entries.sort_by_key(|entry| position(&entry.exercise));
-        let results: Vec<ExerciseResult> = entries
-            .iter()
-            .map(|entry| entry.result.to_result(&entry.exercise))
-            .collect();
+        let results: Vec<ExerciseResult> =
+            entries.iter().map(|entry| entry.result.clone()).collect();
         let elapsed = entries.iter().map(|e| e.duration_ms).sum::<u64>() as f64 / 1000.0;
         let report = Report::new(results, elapsed);
         let name = names
@@ -193,32 +191,24 @@ fn number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::journal::StoredResult;
-    use crate::results::ExerciseStatus;
+    use crate::results::{ExerciseStatus, TestResult, TestStatus};
 
     fn entry(student: &str, exercise: &str, status: ExerciseStatus, score: f64, max: f64) -> Entry {
-        let test = crate::batch::journal::StoredTest {
-            name: "compile".into(),
-            kind: crate::results::TestKind::Compile,
-            status: crate::results::TestStatus::Fail,
-            score,
-            max_score: max,
-            message: String::new(),
-            duration_ms: 0,
-            output: String::new(),
-        };
+        let mut test = TestResult::compile_failure(TestStatus::Fail, String::new(), max);
+        test.score = score;
         Entry {
             student: student.into(),
             exercise: exercise.into(),
             digest: String::new(),
             duration_ms: 10,
-            result: StoredResult {
-                title: exercise.into(),
+            result: ExerciseResult {
+                exercise: exercise.into(),
                 status,
                 score,
                 max_score: max,
-                notes: vec![],
                 tests: vec![test],
+                title: exercise.into(),
+                notes: vec![],
             },
         }
     }

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::results::{ExerciseResult, ExerciseStatus, TestKind, TestResult, TestStatus};
+use crate::results::ExerciseResult;
 
 /// One graded (student, exercise).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -28,81 +28,65 @@ pub struct Entry {
     pub digest: String,
     /// Wall time of grading it (intake, build, tests).
     pub duration_ms: u64,
-    pub result: StoredResult,
+    /// The whole result, the fields the JSON report leaves out included.
+    #[serde(with = "whole_result")]
+    pub result: ExerciseResult,
 }
 
-/// An [`ExerciseResult`] as stored: every field, the ones the JSON report leaves out included.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StoredResult {
-    pub title: String,
-    pub status: ExerciseStatus,
-    pub score: f64,
-    pub max_score: f64,
-    pub notes: Vec<String>,
-    pub tests: Vec<StoredTest>,
-}
+/// Stores an [`ExerciseResult`] with what its report serialisation skips (the title, the notes,
+/// each test's output), so a resumed batch writes the same reports as an uninterrupted one.
+mod whole_result {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A [`TestResult`] as stored.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StoredTest {
-    pub name: String,
-    pub kind: TestKind,
-    pub status: TestStatus,
-    pub score: f64,
-    pub max_score: f64,
-    pub message: String,
-    pub duration_ms: u64,
-    pub output: String,
-}
+    use crate::results::ExerciseResult;
 
-impl StoredResult {
-    pub fn from_result(result: &ExerciseResult) -> StoredResult {
-        StoredResult {
-            title: result.title.clone(),
-            status: result.status,
-            score: result.score,
-            max_score: result.max_score,
-            notes: result.notes.clone(),
-            tests: result
-                .tests
-                .iter()
-                .map(|t| StoredTest {
-                    name: t.name.clone(),
-                    kind: t.kind,
-                    status: t.status,
-                    score: t.score,
-                    max_score: t.max_score,
-                    message: t.message.clone(),
-                    duration_ms: t.duration_ms,
-                    output: t.output.clone(),
-                })
-                .collect(),
-        }
+    #[derive(Serialize)]
+    struct Stored<'a> {
+        #[serde(flatten)]
+        result: &'a ExerciseResult,
+        title: &'a str,
+        notes: &'a [String],
+        /// Each test's output, in the order of `result.tests`.
+        outputs: Vec<&'a str>,
     }
 
-    pub fn to_result(&self, exercise: &str) -> ExerciseResult {
-        ExerciseResult {
-            exercise: exercise.to_owned(),
-            status: self.status,
-            score: self.score,
-            max_score: self.max_score,
-            tests: self
-                .tests
-                .iter()
-                .map(|t| TestResult {
-                    name: t.name.clone(),
-                    kind: t.kind,
-                    status: t.status,
-                    score: t.score,
-                    max_score: t.max_score,
-                    message: t.message.clone(),
-                    duration_ms: t.duration_ms,
-                    output: t.output.clone(),
-                })
-                .collect(),
-            title: self.title.clone(),
-            notes: self.notes.clone(),
+    #[derive(Deserialize)]
+    struct Restored {
+        #[serde(flatten)]
+        result: ExerciseResult,
+        title: String,
+        notes: Vec<String>,
+        outputs: Vec<String>,
+    }
+
+    pub fn serialize<S: Serializer>(
+        result: &ExerciseResult,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        Stored {
+            result,
+            title: &result.title,
+            notes: &result.notes,
+            outputs: result.tests.iter().map(|t| t.output.as_str()).collect(),
         }
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<ExerciseResult, D::Error> {
+        let Restored {
+            mut result,
+            title,
+            notes,
+            outputs,
+        } = Restored::deserialize(deserializer)?;
+        result.title = title;
+        result.notes = notes;
+        for (test, output) in result.tests.iter_mut().zip(outputs) {
+            test.output = output;
+        }
+        Ok(result)
     }
 }
 
@@ -177,20 +161,24 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::{ExerciseStatus, TestResult, TestStatus};
 
     fn entry(student: &str, score: f64) -> Entry {
+        let mut test = TestResult::compile_failure(TestStatus::Fail, "a message".into(), 2.0);
+        test.output = "what it printed".into();
         Entry {
             student: student.into(),
             exercise: "adder".into(),
             digest: "d".into(),
             duration_ms: 5,
-            result: StoredResult {
-                title: "Adder".into(),
+            result: ExerciseResult {
+                exercise: "adder".into(),
                 status: ExerciseStatus::Pass,
                 score,
                 max_score: 2.0,
+                tests: vec![test],
+                title: "Adder".into(),
                 notes: vec!["a note".into()],
-                tests: vec![],
             },
         }
     }
@@ -210,6 +198,9 @@ mod tests {
         let ann = &entries[&("ann".to_owned(), "adder".to_owned())];
         assert_eq!(ann.result.score, 2.0);
         assert_eq!(ann.result.notes, vec!["a note".to_owned()]);
+        assert_eq!(ann.result.title, "Adder");
+        assert_eq!(ann.result.tests[0].output, "what it printed");
+        assert_eq!(ann.result.tests[0].message, "a message");
     }
 
     #[test]

@@ -41,7 +41,7 @@ use crate::progress::Progress;
 use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, TestResult, TestStatus};
 use crate::scratch::Source;
-use journal::{Entry, Journal, StoredResult};
+use journal::{Entry, Journal};
 use progress_bar::ProgressBar;
 
 /// How to grade a class.
@@ -210,13 +210,6 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
                     }
                     match outcome {
                         Ok(result) => {
-                            let entry = Entry {
-                                student: item.student.clone(),
-                                exercise: exercise.slug.clone(),
-                                digest: item.digest.clone(),
-                                duration_ms,
-                                result: StoredResult::from_result(&result),
-                            };
                             let line = format!(
                                 "{} {}: {} {}/{} ({:.1} s)",
                                 item.student,
@@ -226,6 +219,13 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
                                 result.max_score,
                                 duration_ms as f64 / 1000.0
                             );
+                            let entry = Entry {
+                                student: item.student.clone(),
+                                exercise: exercise.slug.clone(),
+                                digest: item.digest.clone(),
+                                duration_ms,
+                                result,
+                            };
                             if let Err(error) = journal.append(&entry) {
                                 errors
                                     .lock()
@@ -375,7 +375,7 @@ fn missing_entry(submissions: &Path, student: &str, exercise: &Exercise) -> Entr
         exercise: exercise.slug.clone(),
         digest: "missing".to_owned(),
         duration_ms: 0,
-        result: StoredResult::from_result(&result),
+        result,
     }
 }
 
