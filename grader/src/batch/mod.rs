@@ -334,22 +334,7 @@ fn grade_one(
         let source = Source::Submission(PathBuf::from("/nonexistent"));
         return grading::grade(repo, exercise, &source, options, &Progress::hidden());
     };
-    if let Some(reason) = &taken.refused {
-        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
-        return Ok(ExerciseResult::from_tests(
-            &exercise.slug,
-            exercise.title(),
-            vec![test],
-            taken.notes.clone(),
-        ));
-    }
-    let source = Source::Submission(taken.dir.clone());
-    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
-    intake::relative_paths(&mut result, taken);
-    let mut notes = taken.notes.clone();
-    notes.append(&mut result.notes);
-    result.notes = notes;
-    Ok(result)
+    intake::grade(repo, exercise, taken, options)
 }
 
 /// The entry of a student who handed nothing in for `exercise`.

@@ -22,12 +22,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::grading::{self, GradeOptions};
+use crate::grading::GradeOptions;
 use crate::intake;
-use crate::progress::Progress;
 use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, Report, TestKind, TestResult, TestStatus};
-use crate::scratch::Source;
 
 /// CPUs a container needs for timing checks to count.
 pub const CPUS_FOR_TIMING: usize = 2;
@@ -147,22 +145,7 @@ fn grade_exercise(
         ));
     };
     let taken = intake::take(manifest, &found, &paths.work.join(&exercise.slug))?;
-    if let Some(reason) = &taken.refused {
-        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
-        return Ok(ExerciseResult::from_tests(
-            &exercise.slug,
-            exercise.title(),
-            vec![test],
-            taken.notes,
-        ));
-    }
-    let source = Source::Submission(taken.dir.clone());
-    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
-    intake::relative_paths(&mut result, &taken);
-    let mut notes = taken.notes;
-    notes.append(&mut result.notes);
-    result.notes = notes;
-    Ok(result)
+    intake::grade(repo, exercise, &taken, options)
 }
 
 /// The folder holding `editable` at their relative paths for this exercise, if any: one of the

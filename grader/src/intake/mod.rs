@@ -24,7 +24,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::grading::{self, GradeOptions};
 use crate::manifest::Manifest;
+use crate::progress::Progress;
+use crate::repo::{Exercise, Repo};
+use crate::results::{ExerciseResult, TestResult, TestStatus};
+use crate::scratch::Source;
 
 /// The largest editable file taken (a source file bigger than this is not a solution).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -163,9 +168,36 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
     })
 }
 
+/// Grades what [`take`] took: a refused submission scores 0 of the full total without being
+/// built; the others go through `grading::grade`, with messages shown relative to the submission
+/// and intake's notes (ignored files, refusals) ahead of the grader's.
+pub fn grade(
+    repo: &Repo,
+    exercise: &Exercise,
+    taken: &Taken,
+    options: &GradeOptions,
+) -> Result<ExerciseResult> {
+    if let Some(reason) = &taken.refused {
+        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
+        return Ok(ExerciseResult::from_tests(
+            &exercise.slug,
+            exercise.title(),
+            vec![test],
+            taken.notes.clone(),
+        ));
+    }
+    let source = Source::Submission(taken.dir.clone());
+    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
+    relative_paths(&mut result, taken);
+    let mut notes = taken.notes.clone();
+    notes.append(&mut result.notes);
+    result.notes = notes;
+    Ok(result)
+}
+
 /// Rewrites the taken folder's path out of `result`'s messages and outputs, so that a student
 /// reads `src/lib.rs:15:12`, as in their own files, not the grader's copy.
-pub fn relative_paths(result: &mut crate::results::ExerciseResult, taken: &Taken) {
+fn relative_paths(result: &mut ExerciseResult, taken: &Taken) {
     let mut prefixes = vec![format!("{}/", taken.dir.display())];
     if let Ok(canonical) = std::fs::canonicalize(&taken.dir) {
         prefixes.push(format!("{}/", canonical.display()));
