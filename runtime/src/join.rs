@@ -157,6 +157,8 @@ impl<T> JoinHandle<T> {
             "JoinHandle::join blocks the thread, and this is a runtime worker thread: \
              use `handle.await` inside a task instead"
         );
+        // A task this thread spawned lazily and still holds would never start.
+        crate::lazy::release_held();
         crate::scheduler::block_on_thread(self)
     }
 

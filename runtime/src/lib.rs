@@ -11,6 +11,7 @@
 //! | timers, `time.Sleep` | per-runtime timers driven by parking workers | `timer` |
 //! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
 //! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
+//! | `GOMAXPROCS=1`: a new goroutine waits for `main` to block | lazy spawning (opt-in) | `lazy` |
 //!
 //! ```
 //! let total = runtime::run(async {
@@ -26,13 +27,14 @@
 //!
 //! Read the modules in this order: `task` (what a G is), `queue` and `worker` (the P and its
 //! loop), `idle` and `park` (sleeping and waking Ms), `scheduler` (the whole, and shutdown),
-//! then `timer`, `blocking`, `slab`, `metrics` and `dump`.
+//! then `timer`, `blocking`, `slab`, `metrics`, `dump` and `lazy`.
 
 mod blocking;
 mod cancel;
 mod dump;
 mod idle;
 mod join;
+mod lazy;
 mod metrics;
 mod park;
 mod queue;

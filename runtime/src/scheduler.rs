@@ -60,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) thread_name: String,
     /// This runtime's slot in `RUNTIMES`, stored in every task's state word.
     pub(crate) index: u16,
+    /// Spawns wait for their spawner's poll to end (`lazy`).
+    pub(crate) lazy_spawn: bool,
 }
 
 /// Live runtimes by index (a task finds its runtime here). A slot is taken when a runtime is
@@ -158,7 +160,7 @@ pub(crate) fn set_current_worker(worker: *const Worker) {
 }
 
 impl Shared {
-    fn new(workers: usize, thread_name: String) -> Arc<Shared> {
+    fn new(workers: usize, thread_name: String, lazy_spawn: bool) -> Arc<Shared> {
         let index = reserve_slot();
         let shared = Arc::new_cyclic(|weak| Shared {
             workers: (0..workers)
@@ -173,6 +175,7 @@ impl Shared {
             foreign: CachePadded::new(Foreign::default()),
             thread_name,
             index,
+            lazy_spawn,
         });
         RUNTIMES[index as usize].store(Arc::as_ptr(&shared).cast_mut(), Release);
         shared
@@ -219,13 +222,23 @@ impl Shared {
         let queued = unsafe { TaskRef::from_raw(raw) };
         if flags & BLOCKING != 0 {
             self.blocking.push(queued, self);
-        } else {
+        } else if let Some(queued) = self.hold_if_lazy(queued) {
             match local {
                 Some(w) => w.schedule_local(queued, false),
                 None => self.schedule_remote(queued),
             }
         }
         handle
+    }
+
+    /// On the lazy schedule, keeps a new task back until its spawner's poll ends (`lazy`);
+    /// returns the task when it is to be queued now.
+    fn hold_if_lazy(&self, task: TaskRef) -> Option<TaskRef> {
+        if self.lazy_spawn {
+            crate::lazy::try_hold(self, task)
+        } else {
+            Some(task)
+        }
     }
 
     /// Queues a task from outside this runtime's workers, then wakes a worker if needed.
@@ -435,6 +448,7 @@ pub struct Runtime {
 pub struct Builder {
     workers: Option<usize>,
     thread_name: Option<String>,
+    lazy_spawn: Option<bool>,
 }
 
 impl Builder {
@@ -450,13 +464,25 @@ impl Builder {
         self
     }
 
+    /// Lazy spawning: a task spawned while a future is being polled (`block_on`'s, or a
+    /// task's) starts only once that poll returns, so the spawner always reaches its next
+    /// `.await` first — Go's schedule with `GOMAXPROCS=1`. Correct programs behave the same;
+    /// programs that count on a task starting early (`wg.add(1)` inside the task) fail every
+    /// time instead of now and then. Default: on if the environment variable
+    /// `TASKLINGS_LAZY_SPAWN` is `1` (or `true`), else off.
+    pub fn lazy_spawn(mut self, lazy: bool) -> Self {
+        self.lazy_spawn = Some(lazy);
+        self
+    }
+
     /// Starts the worker threads.
     pub fn build(self) -> io::Result<Runtime> {
         let workers = self.workers.unwrap_or_else(default_workers);
         let name = self
             .thread_name
             .unwrap_or_else(|| "tasklings-worker".to_string());
-        let shared = Shared::new(workers, name.clone());
+        let lazy = self.lazy_spawn.unwrap_or_else(crate::lazy::from_env);
+        let shared = Shared::new(workers, name.clone(), lazy);
         // The reference all task blocks share; released by the last block (module doc).
         std::mem::forget(shared.clone());
         let mut runtime = Runtime {
@@ -508,7 +534,16 @@ impl Runtime {
             "block_on called from inside a task: a worker thread must not block, use `.await` instead"
         );
         let _enter = enter(&self.shared);
-        block_on_thread(future)
+        if self.shared.lazy_spawn {
+            let shared = &*self.shared;
+            let mut future = pin!(future);
+            block_on_thread(std::future::poll_fn(move |cx| {
+                let _hold = crate::lazy::hold(shared);
+                future.as_mut().poll(cx)
+            }))
+        } else {
+            block_on_thread(future)
+        }
     }
 
     /// Spawns a task onto this runtime.

@@ -93,6 +93,8 @@ impl WaitGroup {
     /// Blocks the calling thread until the count is zero (not for use inside a task: it
     /// would block the worker; use `wait().await` there).
     pub fn wait_blocking(&self) {
+        // A task this thread spawned lazily and still holds would never get to `done`.
+        crate::lazy::release_held();
         let mut waiters = self.inner.lock();
         while self.inner.count.load(Acquire) != 0 {
             waiters = self

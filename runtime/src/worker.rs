@@ -216,6 +216,10 @@ impl Worker {
             self.shared().wake_one_sleeper();
         }
         self.counters.polls.bump();
+        let _hold = self
+            .shared()
+            .lazy_spawn
+            .then(|| crate::lazy::hold(self.shared()));
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
         }

@@ -123,6 +123,7 @@ const RUNS: &[Run] = &[
     // Lifecycle, WaitGroup, loop capture
     run("lifecycle", &[]),
     run("waitgroup", &[LineOrder]),
+    measured("add_inside_task", &["1000"], &["200"], &[Numbers]),
     run("scoped_threads", &[]),
     run("joinset", &[LineOrder]),
     run("loop_capture", &[]),
@@ -500,6 +501,7 @@ examples!(
     workers,
     lifecycle,
     waitgroup,
+    add_inside_task,
     scoped_threads,
     joinset,
     loop_capture,

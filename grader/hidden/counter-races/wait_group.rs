@@ -116,6 +116,8 @@ pub fn spawns_tasks_on_the_runtime() {
     );
 }
 
+/// Runs with `TASKLINGS_LAZY_SPAWN=1` (see `main`): a task starts only once the code that spawned
+/// it reaches its next `.await`, so a `wg.add(1)` inside the task is late on every run.
 pub fn waits_for_every_task() {
     // Slow increments: a function that returns without waiting returns long before they finish.
     let counter = TallyCounter::new(Duration::from_micros(200));
@@ -128,7 +130,10 @@ pub fn waits_for_every_task() {
          moment), expected 640: it returned before every task had finished. When runtime::run's \
          future returns, the runtime drops every task still waiting or running — Go's main \
          returning. Call wg.add(1) before each spawn (not inside the task), wg.done() when each \
-         task ends, and wg.wait().await before counter.get()."
+         task ends, and wg.wait().await before counter.get(). (This test starts each task only \
+         when the code that spawned it reaches its next .await — Go's schedule with \
+         GOMAXPROCS=1 — so an add inside the task comes after wait() has seen zero every time, \
+         where an ordinary run loses that race only now and then.)"
     );
     if let Err(problem) = quiet {
         panic!("after count_concurrently returned: {problem}");
