@@ -180,18 +180,9 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
     let graded = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let jobs = options.jobs.max(1).min(queue.len().max(1));
-    let workers_left = AtomicUsize::new(jobs);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while workers_left.load(Ordering::SeqCst) > 0 {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                progress.tick();
-            }
-        });
         for _ in 0..jobs {
             scope.spawn(|| {
-                // Counted out when the worker ends, even by a panic, so the ticker stops.
-                let _counted = CountedOut(&workers_left);
                 while !crate::interrupt::requested() {
                     let Some(item) = queue.get(next.fetch_add(1, Ordering::SeqCst)) else {
                         break;
@@ -311,15 +302,6 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         interrupted,
         wall_s,
     })
-}
-
-/// Decrements its counter when dropped.
-struct CountedOut<'a>(&'a AtomicUsize);
-
-impl Drop for CountedOut<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 /// Grades one submission: refused ones without building, the others through `grading`.
