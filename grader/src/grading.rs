@@ -1,7 +1,8 @@
 //! Grading one exercise, end to end: scratch workspace → build → list the hidden tests → run
 //! them → an [`ExerciseResult`].
 //!
-//! Correctness tests run in parallel, up to one per CPU; timing tests run afterwards, one at a
+//! Correctness tests run in parallel, two per CPU, longest timeout first (see [`run_tests`]);
+//! timing tests run afterwards, one at a
 //! time, with nothing else of ours running, so they measure the code and not the grader. Every
 //! test is its own process (see `protocol` and `sandbox`).
 //!
@@ -210,11 +211,18 @@ fn run_tests(
     };
     progress.status(&format!("running {} tests", tests.len()));
 
-    let correctness: Vec<usize> = (0..tests.len())
+    let mut correctness: Vec<usize> = (0..tests.len())
         .filter(|&i| tests[i].kind != TestKind::Timing)
         .collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
+    // A test given a long timeout is one its author expects to run long (a 2 GiB file, pipes
+    // that wait on purpose): started first, it overlaps the short ones instead of running
+    // alone at the end. Stable, so equal timeouts keep the declared order.
+    correctness.sort_by_key(|&i| std::cmp::Reverse(tests[i].timeout));
+    // Two per CPU: many correctness tests spend their time waiting (on a named pipe nobody has
+    // opened yet, on a thread that should have started), not computing. They are written to
+    // give the same verdict on a busy machine, so overlapping them costs no fairness; it cut
+    // file-processor's feedback from 2.8 s to about 1.8 s.
+    let workers = (2 * std::thread::available_parallelism().map_or(1, usize::from))
         .min(correctness.len())
         .max(1);
     let next = AtomicUsize::new(0);

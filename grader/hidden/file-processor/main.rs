@@ -11,7 +11,8 @@
 //!   many files are open at once — never more than `workers`, `min(workers, files)` reached, the
 //!   next file started as soon as one finishes, a pool rather than a thread per file, nothing
 //!   left open or running after return;
-//! - **memory** (`memory.rs`): peak resident memory while counting a 1 GiB sparse file.
+//! - **memory** (`memory.rs`): peak resident memory while counting a 2 GiB sparse file (on a
+//!   tmpfs where there is one).
 //!
 //! No assertion involves a duration: a wall-clock wait only decides how long to give code that
 //! opens too few files before calling it a shortfall. So every test here is a `correctness` test,
