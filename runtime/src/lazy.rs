@@ -76,23 +76,30 @@ impl Drop for Hold {
 /// Takes a just-spawned task of `shared` if this thread is holding spawns for it; otherwise
 /// gives it back to be queued now.
 pub(crate) fn try_hold(shared: &Shared, task: TaskRef) -> Option<TaskRef> {
-    HELD.with(|held| match held.borrow_mut().as_mut() {
-        Some(held) if ptr::eq(held.runtime, shared) => {
-            held.tasks.push(task);
-            None
+    let mut task = Some(task);
+    // `try_with`: a thread-local destructor may spawn after HELD is gone; that spawn just
+    // isn't held.
+    let _ = HELD.try_with(|held| {
+        if let Some(held) = held.borrow_mut().as_mut() {
+            if ptr::eq(held.runtime, shared) {
+                held.tasks.extend(task.take());
+            }
         }
-        _ => Some(task),
-    })
+    });
+    task
 }
 
 /// Queues whatever this thread holds now, keeping the hold itself: called before the thread
 /// blocks, so a task it waits for can't be one it is holding back.
 pub(crate) fn release_held() {
-    let tasks = HELD.with(|held| {
-        held.borrow_mut()
-            .as_mut()
-            .map(|held| std::mem::take(&mut held.tasks))
-    });
+    let tasks = HELD
+        .try_with(|held| {
+            held.borrow_mut()
+                .as_mut()
+                .map(|held| std::mem::take(&mut held.tasks))
+        })
+        .ok()
+        .flatten();
     if let Some(tasks) = tasks {
         queue_all(tasks);
     }
