@@ -192,6 +192,18 @@ fn select_tests(tests: Vec<ListedTest>, only: &[String]) -> Result<Vec<ListedTes
         .collect())
 }
 
+/// The indices of the correctness tests, in the order they start: longest timeout first. A
+/// test given a long timeout is one its author expects to run long (a 2 GiB file, pipes that
+/// wait on purpose): started first, it overlaps the short ones instead of running alone at the
+/// end. Stable, so equal timeouts keep the declared order.
+fn correctness_order(tests: &[ListedTest]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..tests.len())
+        .filter(|&i| tests[i].kind != TestKind::Timing)
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(tests[i].timeout));
+    order
+}
+
 /// Runs every listed test: correctness tests in parallel, then timing tests one by one.
 /// Results come back in the order of `tests`.
 fn run_tests(
@@ -211,13 +223,7 @@ fn run_tests(
     };
     progress.status(&format!("running {} tests", tests.len()));
 
-    let mut correctness: Vec<usize> = (0..tests.len())
-        .filter(|&i| tests[i].kind != TestKind::Timing)
-        .collect();
-    // A test given a long timeout is one its author expects to run long (a 2 GiB file, pipes
-    // that wait on purpose): started first, it overlaps the short ones instead of running
-    // alone at the end. Stable, so equal timeouts keep the declared order.
-    correctness.sort_by_key(|&i| std::cmp::Reverse(tests[i].timeout));
+    let correctness = correctness_order(tests);
     // Two per CPU: many correctness tests spend their time waiting (on a named pipe nobody has
     // opened yet, on a thread that should have started), not computing. They are written to
     // give the same verdict on a busy machine, so overlapping them costs no fairness; it cut
@@ -422,4 +428,32 @@ fn total_points(
         }
     }
     0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn listed(name: &str, kind: TestKind, timeout_s: u64) -> ListedTest {
+        ListedTest {
+            name: name.to_owned(),
+            kind,
+            points: 1.0,
+            timeout: Duration::from_secs(timeout_s),
+        }
+    }
+
+    #[test]
+    fn long_correctness_tests_start_first_and_timing_tests_wait() {
+        let tests = [
+            listed("quick", TestKind::Correctness, 10),
+            listed("timed", TestKind::Timing, 300),
+            listed("pipes", TestKind::Correctness, 30),
+            listed("huge_file", TestKind::Correctness, 300),
+            listed("also_quick", TestKind::Correctness, 10),
+        ];
+        // The timing test is left for later; equal timeouts keep their declared order.
+        assert_eq!(correctness_order(&tests), vec![3, 2, 0, 4]);
+    }
 }
