@@ -4,9 +4,12 @@
 //! differs.
 #![cfg(not(tasklings_loom))]
 
+mod waitgroup_programs;
+
 use runtime::{Runtime, WaitGroup};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
+use waitgroup_programs::{add_before_spawning, add_inside_the_task};
 
 const RUNS: usize = 300;
 
@@ -16,38 +19,6 @@ fn lazy(workers: usize) -> Runtime {
         .lazy_spawn(true)
         .build()
         .unwrap()
-}
-
-/// `wg.add(1)` inside the task: `wait` finds the count at zero. Returns the tasks that had
-/// finished when `wait` returned.
-async fn add_inside_the_task(tasks: usize) -> usize {
-    let wg = WaitGroup::new();
-    let finished = Arc::new(AtomicUsize::new(0));
-    for _ in 0..tasks {
-        let (wg, finished) = (wg.clone(), Arc::clone(&finished));
-        runtime::spawn(async move {
-            wg.add(1);
-            finished.fetch_add(1, SeqCst);
-            wg.done();
-        });
-    }
-    wg.wait().await;
-    finished.load(SeqCst)
-}
-
-async fn add_before_spawning(tasks: usize) -> usize {
-    let wg = WaitGroup::new();
-    let finished = Arc::new(AtomicUsize::new(0));
-    for _ in 0..tasks {
-        wg.add(1);
-        let (wg, finished) = (wg.clone(), Arc::clone(&finished));
-        runtime::spawn(async move {
-            finished.fetch_add(1, SeqCst);
-            wg.done();
-        });
-    }
-    wg.wait().await;
-    finished.load(SeqCst)
 }
 
 #[test]

@@ -3,29 +3,20 @@
 //! is only sound while no other thread can read the environment.
 #![cfg(not(tasklings_loom))]
 
-use runtime::{Runtime, WaitGroup};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+mod waitgroup_programs;
+
+use runtime::Runtime;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+use waitgroup_programs::add_inside_the_task;
 
 #[test]
 fn the_environment_variable_turns_it_on() {
     // SAFETY: this binary's only test, so no other thread reads the environment meanwhile.
     unsafe { std::env::set_var("TASKLINGS_LAZY_SPAWN", "1") };
     let from_env = Runtime::builder().workers(2).build().unwrap();
-    let finished = from_env.block_on(async {
-        let wg = WaitGroup::new();
-        let finished = Arc::new(AtomicUsize::new(0));
-        for _ in 0..8 {
-            let (wg, finished) = (wg.clone(), Arc::clone(&finished));
-            runtime::spawn(async move {
-                wg.add(1); // the mistake: wait() may run first
-                finished.fetch_add(1, SeqCst);
-                wg.done();
-            });
-        }
-        wg.wait().await;
-        finished.load(SeqCst)
-    });
+    let finished = from_env.block_on(add_inside_the_task(8));
     assert_eq!(
         finished, 0,
         "with TASKLINGS_LAZY_SPAWN=1 no task starts before the await"
@@ -40,11 +31,17 @@ fn the_environment_variable_turns_it_on() {
         let started = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&started);
         runtime::spawn(async move { flag.store(true, SeqCst) });
-        // Eager: the task starts while this poll is still running.
-        while !started.load(SeqCst) {
+        // Eager: the task starts while this poll is still running (lazy, it never would: the
+        // generous deadline only turns that hang into a failure).
+        let give_up = Instant::now() + Duration::from_secs(30);
+        while !started.load(SeqCst) && Instant::now() < give_up {
             std::thread::yield_now();
         }
-        true
+        started.load(SeqCst)
     });
-    assert!(started);
+    assert!(
+        started,
+        "lazy_spawn(false) must win over TASKLINGS_LAZY_SPAWN=1: the task never started while \
+         its spawner's poll ran"
+    );
 }

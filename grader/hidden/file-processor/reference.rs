@@ -37,36 +37,8 @@ pub fn counts(content: &[u8]) -> Counts {
     }
 }
 
-/// SplitMix64: a tiny, well-known seeded generator (no dependency, same numbers everywhere).
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (bound > 0).
-    pub fn below(&mut self, bound: u64) -> u64 {
-        self.next_u64() % bound
-    }
-
-    pub fn byte(&mut self) -> u8 {
-        self.next_u64() as u8
-    }
-
-    /// True with probability `per_mille / 1000`.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
+/// Seeded, so a failing case names its seed and reproduces exactly.
+pub use probes::seeded::Rng;
 
 /// Byte soup: every byte value can occur; whitespace makes up about `space_per_mille / 1000` of
 /// the bytes, split evenly among the six whitespace bytes.
@@ -76,7 +48,7 @@ pub fn soup(rng: &mut Rng, len: usize, space_per_mille: u64) -> Vec<u8> {
             if rng.chance(space_per_mille) {
                 WHITESPACE[rng.below(WHITESPACE.len() as u64) as usize]
             } else {
-                rng.byte()
+                rng.next_u64() as u8
             }
         })
         .collect()

@@ -144,7 +144,7 @@ pub fn wraps_on_overflow() {
 
 pub fn matches_a_sequential_sum_on_random_slices() {
     const SEED: u64 = 0x7A5C_11A6_5EED;
-    let mut rng = Rng::seeded(SEED);
+    let mut rng = Rng::new(SEED);
     for case in 0..60 {
         let len = match case % 3 {
             0 => rng.below(50),
@@ -156,7 +156,7 @@ pub fn matches_a_sequential_sum_on_random_slices() {
         let numbers: Vec<i64> = if case % 2 == 0 {
             (0..len).map(|_| rng.below(2_001) as i64 - 1_000).collect()
         } else {
-            (0..len).map(|_| rng.any_i64()).collect()
+            (0..len).map(|_| rng.next_u64() as i64).collect()
         };
         let want = wrapping_sum(&numbers);
         let got = sum_of(&numbers, workers);

@@ -5,7 +5,8 @@ use std::time::Duration;
 use rate_limited_caller::fetch_all;
 
 use crate::instrumented::{
-    blocking_hint, body_of, check_slots_reused, run_paused, url, urls_with_latencies, Recorder,
+    blocking_hint, body_of, check_slots_reused, leftovers, run_paused, url, urls_with_latencies,
+    Recorder,
 };
 
 /// Runs `fetch_all(urls, limit, fetch)` on the paused clock; returns its outputs and the recorder.
@@ -159,33 +160,20 @@ pub fn starts_a_call_as_soon_as_a_slot_frees() {
 
 pub fn leaves_nothing_running_after_return() {
     let urls = urls_with_latencies(10, 10, 500, 0x1EAF);
-    let outcome = run_paused("fetch_all(10 urls, 3, fetch)", || async move {
-        let tasks_before = tokio::runtime::Handle::current()
-            .metrics()
-            .num_alive_tasks();
-        let recorder = Recorder::new();
-        let _ = fetch_all(urls, 3, recorder.fetch()).await;
-        let quiet = recorder
-            .live
-            .check_quiet_async(Duration::from_secs(10))
-            .await;
-        let tasks_after = tokio::runtime::Handle::current()
-            .metrics()
-            .num_alive_tasks();
-        (quiet, tasks_before, tasks_after)
+    let left = leftovers("fetch_all(10 urls, 3, fetch)", |recorder| async move {
+        fetch_all(urls, 3, recorder.fetch()).await
     });
-    let (quiet, before, after) = outcome.output;
-    if let Err(problem) = quiet {
+    if let Err(problem) = left.quiet {
         panic!(
             "after fetch_all returned: {problem}. Await every call (or its task) before returning: \
              a dropped JoinHandle detaches its task, it doesn't stop it."
         );
     }
     assert!(
-        after <= before,
+        left.extra_tasks == 0,
         "fetch_all left {} tokio task(s) alive ten (virtual) seconds after it returned; every task \
          it spawns must have finished when it returns (a dropped JoinHandle detaches, it doesn't \
          cancel)",
-        after - before
+        left.extra_tasks
     );
 }

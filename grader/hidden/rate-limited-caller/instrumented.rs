@@ -135,18 +135,45 @@ fn latency_of(url: &str) -> Duration {
 /// `count` fake urls with latencies drawn from `min_ms..=max_ms` by a fixed-seed generator, so a
 /// failure reproduces exactly.
 pub fn urls_with_latencies(count: usize, min_ms: u64, max_ms: u64, seed: u64) -> Vec<String> {
-    let mut state = seed;
+    let mut rng = probes::seeded::Rng::new(seed);
     (0..count)
-        .map(|index| {
-            // SplitMix64: small, well-mixed, and the same on every machine.
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            url(index, min_ms + z % (max_ms - min_ms + 1))
-        })
+        .map(|index| url(index, min_ms + rng.below(max_ms - min_ms + 1)))
         .collect()
+}
+
+/// What a call left behind, ten virtual seconds after it returned.
+pub struct Leftovers {
+    /// `Err` says which of the recorder's calls still ran (or were still held) after the return.
+    pub quiet: Result<(), String>,
+    /// Tokio tasks alive then, beyond those alive before the call.
+    pub extra_tasks: usize,
+}
+
+/// Runs `call` on the paused clock with a fresh recorder (it hands `recorder.fetch()` to the
+/// function under test), waits ten virtual seconds after it returns, and says what is left.
+pub fn leftovers<T, Fut>(what: &str, call: impl FnOnce(Recorder) -> Fut) -> Leftovers
+where
+    Fut: Future<Output = T>,
+{
+    run_paused(what, || async move {
+        let alive = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        let before = alive();
+        let recorder = Recorder::new();
+        let _ = call(recorder.clone()).await;
+        let quiet = recorder
+            .live
+            .check_quiet_async(Duration::from_secs(10))
+            .await;
+        Leftovers {
+            quiet,
+            extra_tasks: alive().saturating_sub(before),
+        }
+    })
+    .output
 }
 
 /// How a run of learner code on the paused clock ended.

@@ -10,7 +10,7 @@ use rate_limited_caller::fetch_all_rate_limited;
 
 use crate::concurrency::check_outputs;
 use crate::instrumented::{
-    blocking_hint, max_in_window, run_paused, secs, urls_with_latencies, Recorder,
+    blocking_hint, leftovers, max_in_window, run_paused, secs, urls_with_latencies, Recorder,
 };
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -162,36 +162,21 @@ pub fn keeps_max_concurrent_calls_in_flight() {
 
 pub fn leaves_nothing_running_after_return() {
     let urls = urls_with_latencies(10, 10, 500, 0x1EA5);
-    let outcome = run_paused(
+    let left = leftovers(
         "fetch_all_rate_limited(10 urls, 3, 4, fetch)",
-        || async move {
-            let tasks_before = tokio::runtime::Handle::current()
-                .metrics()
-                .num_alive_tasks();
-            let recorder = Recorder::new();
-            let _ = fetch_all_rate_limited(urls, 3, 4, recorder.fetch()).await;
-            let quiet = recorder
-                .live
-                .check_quiet_async(Duration::from_secs(10))
-                .await;
-            let tasks_after = tokio::runtime::Handle::current()
-                .metrics()
-                .num_alive_tasks();
-            (quiet, tasks_before, tasks_after)
-        },
+        |recorder| async move { fetch_all_rate_limited(urls, 3, 4, recorder.fetch()).await },
     );
-    let (quiet, before, after) = outcome.output;
-    if let Err(problem) = quiet {
+    if let Err(problem) = left.quiet {
         panic!(
             "after fetch_all_rate_limited returned: {problem}. Await every call (or its task) \
              before returning: a dropped JoinHandle detaches its task, it doesn't stop it."
         );
     }
     assert!(
-        after <= before,
+        left.extra_tasks == 0,
         "fetch_all_rate_limited left {} tokio task(s) alive ten (virtual) seconds after it \
          returned — a background task refilling a token bucket, say. Every task it spawns must \
          have finished (or been aborted) when it returns.",
-        after - before
+        left.extra_tasks
     );
 }

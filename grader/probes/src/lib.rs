@@ -12,6 +12,7 @@
 //! | busy-waiting? | [`threads::CpuMeter`] | CPU time per wall time over a call whose work only waits |
 //! | rate and pace kept? | [`clock::StartLog`] on [`clock::paused_runtime`] | exact virtual start times |
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
+//! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
 //!
 //! Every instrument's verdict is one-sided where timing enters: a slow or busy machine can make
 //! wrong code *pass* a check it should fail (a spinner that gets little CPU), never make correct
@@ -26,6 +27,7 @@ pub mod gauge;
 pub mod harness;
 pub mod live;
 pub mod rendezvous;
+pub mod seeded;
 pub mod threads;
 
 pub use clock::StartLog;

@@ -10,56 +10,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The workspace root.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the grader crate sits in the workspace")
-        .to_path_buf()
-}
+#[path = "../common/mod.rs"]
+mod common;
 
-/// `grader/tests/fixtures`.
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+#[allow(unused_imports)] // each test file uses its own part, as with the items below
+pub use common::{copy_dir, fixtures, target_dir, workspace_root};
 
-/// The target directory of the test binaries; graders build scratch workspaces under it.
-pub fn target_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_grader"))
-        .parent()
-        .and_then(Path::parent)
-        .expect("the grader binary is in <target>/<profile>/")
-        .to_path_buf()
-}
-
-/// A private copy of the fixture pack (exercises `adder` and `misbehave`), paths made absolute,
-/// the workspace's Cargo.lock beside it.
-pub struct Pack {
-    dir: tempfile::TempDir,
-}
+/// A private copy of the fixture pack (exercises `adder` and `misbehave`; see `common::Pack`),
+/// whose grader is a plain `std::process::Command` that class tests can start and stop.
+pub struct Pack(common::Pack);
 
 impl Pack {
     pub fn new() -> Pack {
-        let dir = tempfile::Builder::new()
-            .prefix("tasklings-class-")
-            .tempdir()
-            .expect("a temporary folder");
-        copy_dir(&fixtures().join("pack"), dir.path());
-        let manifest = dir.path().join("Cargo.toml");
-        let root = workspace_root();
-        let text = std::fs::read_to_string(&manifest)
-            .unwrap()
-            .replace(
-                "\"../../../../runtime\"",
-                &format!("{:?}", root.join("runtime")),
-            )
-            .replace(
-                "\"../../../probes\"",
-                &format!("{:?}", root.join("grader/probes")),
-            );
-        std::fs::write(&manifest, text).unwrap();
-        std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
-        Pack { dir }
+        Pack(common::Pack::new())
     }
 
     /// The pack with the hostile catalogue's exercise `hostile` added (exercise, solution,
@@ -79,11 +42,11 @@ impl Pack {
     }
 
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        self.0.root()
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {
-        self.root().join(relative)
+        self.0.path(relative)
     }
 
     /// The grader, run on this pack.
@@ -131,18 +94,9 @@ impl Class {
     }
 }
 
-/// The grader binary with a clean environment: no colour, the shared build directory, no root
-/// from the caller's environment.
+/// The grader binary with a clean environment (see `common::grader_command`).
 pub fn grader() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
-    command
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("NO_COLOR", "1")
-        .env_remove("TASKLINGS_ROOT")
-        .env_remove("TASKLINGS_AUTOGRADER_DIR")
-        .env_remove("GITHUB_OUTPUT")
-        .env_remove("RUST_BACKTRACE");
-    command
+    common::grader_command()
 }
 
 /// Runs `command` to its end; panics with its output if it can't start.
@@ -160,19 +114,6 @@ pub fn shown(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A file parsed as JSON.

@@ -99,17 +99,27 @@ impl Pack {
     }
 }
 
-/// The grader binary with a clean environment for tests: no colour, the shared build directory,
-/// no repository root from the caller's environment, and a private TMPDIR.
+/// The grader binary with a clean environment for tests (assert_cmd, with a generous timeout).
 pub fn grader() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
+    let mut command = Command::from_std(grader_command());
+    command.timeout(std::time::Duration::from_secs(900));
+    command
+}
+
+/// The same as a plain `std::process::Command`, for tests that start the grader and stop it
+/// (Ctrl-C, kill) or read its output as it comes: no colour, the shared build directory, and
+/// nothing from the caller's environment that would change what it does (a repository root,
+/// an autograder folder, a GitHub Actions output file).
+pub fn grader_command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grader"));
     command
         .env("CARGO_TARGET_DIR", target_dir())
         .env("NO_COLOR", "1")
         .env_remove("TASKLINGS_ROOT")
+        .env_remove("TASKLINGS_AUTOGRADER_DIR")
+        .env_remove("GITHUB_OUTPUT")
         .env_remove("CLICOLOR_FORCE")
-        .env_remove("RUST_BACKTRACE")
-        .timeout(std::time::Duration::from_secs(900));
+        .env_remove("RUST_BACKTRACE");
     command
 }
 
