@@ -32,6 +32,25 @@ pub struct Manifest {
     pub hints: Vec<String>,
     #[serde(default = "default_timing")]
     pub timing: bool,
+    /// What the untouched starter does: fails its tests (most exercises), or does not compile
+    /// (a fix-it exercise, whose first job is to make the compiler accept the code).
+    #[serde(default)]
+    pub starter: Starter,
+    /// For a fix-it exercise: the rustc error code the starter must fail with (`E0373`), which
+    /// its chapter explains and the grader points to when a build fails with it.
+    #[serde(default)]
+    pub starter_error: Option<String>,
+}
+
+/// How an exercise's untouched starter code behaves (`starter` in `exercise.toml`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Starter {
+    /// It compiles, and hidden tests fail (the default).
+    #[default]
+    Fails,
+    /// It does not compile: the learner fixes it (rustlings' kind of exercise).
+    DoesNotCompile,
 }
 
 fn default_timing() -> bool {
@@ -46,6 +65,8 @@ const KEYS: &[(&str, bool)] = &[
     ("editable", true),
     ("hints", true),
     ("timing", false),
+    ("starter", false),
+    ("starter_error", false),
 ];
 
 /// The fewest and most hints an exercise should have (`grader verify` checks it).
@@ -124,7 +145,10 @@ impl Manifest {
         // Types, one key at a time, so the message names the key.
         for (key, value) in &table {
             let expected = match key.as_str() {
-                "title" | "chapter" => value.is_str(),
+                "title" | "chapter" | "starter_error" => value.is_str(),
+                "starter" => value
+                    .as_str()
+                    .is_some_and(|v| matches!(v, "fails" | "does-not-compile")),
                 "order" => value.is_integer(),
                 "timing" => value.is_bool(),
                 "editable" | "hints" => value
@@ -172,6 +196,29 @@ impl Manifest {
                 return Err(bad("editable", format!("`{file}` {problem}")));
             }
         }
+        match (self.starter, &self.starter_error) {
+            (Starter::DoesNotCompile, None) => {
+                return Err(bad(
+                    "starter_error",
+                    "is missing: a starter that does not compile names the rustc error code \
+                     its chapter explains, e.g. starter_error = \"E0373\""
+                        .into(),
+                ))
+            }
+            (Starter::Fails, Some(_)) => {
+                return Err(bad(
+                    "starter_error",
+                    "is only for starter = \"does-not-compile\"".into(),
+                ))
+            }
+            (_, Some(code)) if !is_error_code(code) => {
+                return Err(bad(
+                    "starter_error",
+                    format!("`{code}` is not a rustc error code such as \"E0373\""),
+                ))
+            }
+            _ => {}
+        }
         if !self.chapter.ends_with(".md") {
             return Err(bad(
                 "chapter",
@@ -208,6 +255,11 @@ fn editable_problem(file: &str) -> Option<&'static str> {
     }
 }
 
+/// `E` and four digits, as rustc names its errors.
+fn is_error_code(code: &str) -> bool {
+    code.len() == 5 && code.starts_with('E') && code[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
 fn describe(key: &str) -> &'static str {
     match key {
         "title" => "a string: the exercise's name in the learning path",
@@ -216,6 +268,10 @@ fn describe(key: &str) -> &'static str {
         "editable" => "an array of strings: the files a learner edits, e.g. [\"src/lib.rs\"]",
         "hints" => "an array of strings: 3 to 5 hints, from a nudge to the shape of the answer",
         "timing" => "a boolean: whether timing checks run by default",
+        "starter" => "\"fails\" (the default) or \"does-not-compile\" (a fix-it exercise)",
+        "starter_error" => {
+            "a string: the rustc error code a fix-it starter fails with, e.g. \"E0373\""
+        }
         _ => "a value",
     }
 }
@@ -267,6 +323,23 @@ hints = ["a", "b", "c"]
             .to_string();
         assert!(error.contains("key `order`"), "{error}");
         assert!(error.contains("expected an integer"), "{error}");
+    }
+
+    #[test]
+    fn a_fix_it_starter_names_its_error_code() {
+        let fix_it = format!("{GOOD}starter = \"does-not-compile\"\n");
+        let error = parse(&fix_it).unwrap_err().to_string();
+        assert!(error.contains("key `starter_error`"), "{error}");
+        let manifest = parse(&format!("{fix_it}starter_error = \"E0373\"\n")).unwrap();
+        assert_eq!(manifest.starter, Starter::DoesNotCompile);
+        let error = parse(&format!("{fix_it}starter_error = \"borrow\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("not a rustc error code"), "{error}");
+        let error = parse(&format!("{GOOD}starter = \"broken\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("key `starter`"), "{error}");
     }
 
     #[test]
