@@ -24,11 +24,15 @@ use crate::progress::Progress;
 use crate::protocol::{self, HiddenBinary, ListedTest};
 use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, TestKind, TestResult, TestStatus};
+use crate::sandbox::Sandbox;
 use crate::scratch::{self, ScratchError, Source};
 
 /// How to grade.
 #[derive(Clone, Debug, Default)]
 pub struct GradeOptions {
+    /// How learner processes are confined: none for a learner's own code, a class's sandbox
+    /// for other people's work.
+    pub sandbox: Sandbox,
     /// A folder of hidden tests to use instead of `grader/hidden` (`<dir>/<slug>/main.rs`).
     pub hidden: Option<PathBuf>,
     /// Leave timing tests out (reported as skipped): correctness only, for fast feedback.
@@ -134,14 +138,13 @@ pub fn grade(
     };
 
     let hidden = HiddenBinary {
-        path: binary,
+        // Confined (`grader batch`, `grader gradescope run`): a binary the sandbox can run.
+        path: options.sandbox.stage(&binary)?,
         cwd: scratch.crate_dir.clone(),
         paths,
     };
-    // Where isolation is on (`grader batch`, `grader gradescope run`), a binary its sandbox runs.
-    let hidden = crate::isolation::stage(hidden)?;
     progress.status("listing the hidden tests");
-    let tests = match protocol::list(&hidden) {
+    let tests = match protocol::list(&hidden, &options.sandbox) {
         Ok(tests) => tests,
         Err(message) => {
             return Ok(single_error(
@@ -158,7 +161,7 @@ pub fn grade(
     let tests = select_tests(tests, &options.only).map_err(anyhow::Error::msg)?;
 
     let skip_timing = options.skip_timing || !manifest.timing;
-    let results = run_tests(&hidden, &tests, skip_timing, progress);
+    let results = run_tests(&hidden, &tests, skip_timing, &options.sandbox, progress);
     Ok(ExerciseResult::from_tests(
         slug,
         &manifest.title,
@@ -210,6 +213,7 @@ fn run_tests(
     binary: &HiddenBinary,
     tests: &[ListedTest],
     skip_timing: bool,
+    sandbox: &Sandbox,
     progress: &Progress,
 ) -> Vec<TestResult> {
     let slots: Vec<Mutex<Option<TestResult>>> = tests.iter().map(|_| Mutex::new(None)).collect();
@@ -238,7 +242,7 @@ fn run_tests(
                 while let Some(&index) = correctness.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let result = {
                         let _turn = crate::timing_gate::shared();
-                        protocol::run_test(binary, &tests[index])
+                        protocol::run_test(binary, &tests[index], sandbox)
                     };
                     *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                     report_done();
@@ -274,7 +278,7 @@ fn run_tests(
         } else {
             // Alone, also across submissions graded at once (`grader batch`).
             let _alone = crate::timing_gate::exclusive();
-            protocol::run_test(binary, test)
+            protocol::run_test(binary, test, sandbox)
         };
         *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
         report_done();
@@ -422,7 +426,8 @@ fn total_points(
             cwd: scratch.crate_dir.clone(),
             paths: protocol::PathMap::default(),
         };
-        if let Ok(tests) = protocol::list(&hidden) {
+        // The reference solution or the learner's own folder: trusted, and listing runs no test.
+        if let Ok(tests) = protocol::list(&hidden, &Sandbox::none()) {
             remember_total(repo, &exercise.slug, hidden_dir, &tests);
             return tests.iter().map(|t| t.points).sum();
         }

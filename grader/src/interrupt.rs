@@ -1,27 +1,22 @@
-//! Ctrl-C: the grader stops what it runs (killing every test's process group) before it exits.
+//! Ctrl-C: the grader stops what it runs (killing every test's process tree) before it exits.
 //!
-//! SIGINT and SIGTERM only set a flag; the loops that wait on processes (`sandbox`, `cargo_build`,
-//! `watch`) check it and wind down. A second Ctrl-C while winding down exits at once.
+//! An interrupt (Ctrl-C, SIGTERM, or a Windows console closing) only sets a flag; the loops that
+//! wait on processes (`process`, `cargo_build`, `watch`) check it and wind down. A second
+//! interrupt while winding down exits at once. The `ctrlc` crate runs the handler on a thread of
+//! its own (not in a signal handler), on Unix and Windows alike.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_signal: libc::c_int) {
-    if REQUESTED.swap(true, Ordering::SeqCst) {
-        // SAFETY: _exit is async-signal-safe; the second interrupt means "now".
-        unsafe { libc::_exit(130) };
-    }
-}
-
-/// Routes SIGINT and SIGTERM to the flag.
+/// Routes interrupts to the flag. Installing twice is harmless (the second is ignored).
 pub fn install() {
-    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: the handler only touches an atomic (and calls the async-signal-safe _exit).
-    unsafe {
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
-    }
+    let _ = ctrlc::set_handler(|| {
+        if REQUESTED.swap(true, Ordering::SeqCst) {
+            // The second interrupt means "now": nothing is left to wind down gracefully.
+            std::process::exit(130);
+        }
+    });
 }
 
 /// True once the grader was asked to stop.

@@ -1,7 +1,8 @@
 //! The grader's side of the hidden-test protocol (the binary's side is `probes::harness`).
 //!
 //! `list` asks a hidden test binary which tests it holds; `run_test` runs one of them in a
-//! process of its own (through `sandbox`) and turns what came back into a [`TestResult`].
+//! process of its own (through the `process` runner, confined by the caller's `Sandbox`) and
+//! turns what came back into a [`TestResult`]. The records themselves are the `wire` crate's.
 //!
 //! Verdicts come **only** from records on the result channel that carry this process's nonce.
 //! Stdout and stderr are shown to the learner, never parsed for a verdict (the one exception reads
@@ -14,10 +15,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use wire::{Line, Record, LIST_ARG, RUN_ARG};
 
+use crate::process::{self, Crash, Ending, Finished, Limits, ProcessSpec};
 use crate::results::{TestKind, TestResult, TestStatus};
-use crate::sandbox::{self, Ending, Finished, Limits, ProcessSpec};
+use crate::sandbox::Sandbox;
 
 /// Time allowed on top of a test's own timeout for starting the process and receiving the
 /// watchdog's dump (written shortly before the test's timeout).
@@ -49,14 +51,18 @@ pub struct PathMap {
 impl PathMap {
     /// `text` with every rewrite applied where a path starts (line start, after a space, a
     /// backtick or an arrow).
+    /// Paths written with Windows' separator (`parallel-sum\\src\\lib.rs`) are rewritten too.
     pub fn apply(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for (from, to) in &self.rewrites {
-            for lead in [" ", "`", "\n", "\t", "("] {
-                out = out.replace(&format!("{lead}{from}"), &format!("{lead}{to}"));
-            }
-            if let Some(rest) = out.strip_prefix(from.as_str()) {
-                out = format!("{to}{rest}");
+            let backslashed = from.replace('/', "\\");
+            for from in [from.as_str(), backslashed.as_str()] {
+                for lead in [" ", "`", "\n", "\t", "("] {
+                    out = out.replace(&format!("{lead}{from}"), &format!("{lead}{to}"));
+                }
+                if let Some(rest) = out.strip_prefix(from) {
+                    out = format!("{to}{rest}");
+                }
             }
         }
         out
@@ -72,101 +78,49 @@ pub struct ListedTest {
     pub timeout: Duration,
 }
 
-#[derive(Deserialize)]
-struct ListRecord {
-    nonce: String,
-    #[serde(default)]
-    tests: Option<Vec<ListRecordTest>>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ListRecordTest {
-    name: String,
-    kind: String,
-    points: f64,
-    timeout_ms: u64,
-}
-
-#[derive(Deserialize)]
-struct Record {
-    nonce: String,
-    #[serde(default)]
-    name: String,
-    status: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    duration_ms: u64,
-    #[serde(default)]
-    panics: Vec<PanicRecord>,
-}
-
-#[derive(Deserialize)]
-struct PanicRecord {
-    thread: String,
-    message: String,
-    location: Option<String>,
-}
-
 /// The tests the binary holds, or a message saying why they can't be listed.
-pub fn list(binary: &HiddenBinary) -> Result<Vec<ListedTest>, String> {
+pub fn list(binary: &HiddenBinary, sandbox: &Sandbox) -> Result<Vec<ListedTest>, String> {
     let nonce = nonce();
-    let finished = start(
-        binary,
-        vec![OsString::from("--tasklings-list")],
-        &nonce,
-        LIST_TIMEOUT,
-        &|_| true,
-    )?;
-    let record = finished
+    let args = vec![OsString::from(LIST_ARG)];
+    let finished = start(binary, sandbox, args, &nonce, LIST_TIMEOUT, &|_| true)?;
+    let answer = finished
         .records
         .iter()
-        .filter_map(|line| serde_json::from_str::<ListRecord>(line).ok())
-        .find(|record| record.nonce == nonce);
-    let Some(record) = record else {
-        return Err(format!(
-            "the hidden test binary did not list its tests ({}){}",
-            describe_ending(finished.ending),
-            output_excerpt(&finished.output)
-        ));
-    };
-    if let Some(error) = record.error {
-        return Err(format!("the hidden tests are unsound: {error}"));
-    }
-    let tests = record.tests.unwrap_or_default();
-    tests
-        .into_iter()
-        .map(|test| {
-            let kind = match test.kind.as_str() {
-                "correctness" => TestKind::Correctness,
-                "timing" => TestKind::Timing,
-                other => return Err(format!("test `{}` has unknown kind `{other}`", test.name)),
-            };
-            Ok(ListedTest {
+        .find_map(|line| match Line::decode(line, &nonce) {
+            Some(record @ (Record::List { .. } | Record::Unsound { .. })) => Some(record),
+            _ => None,
+        });
+    match answer {
+        Some(Record::List { tests }) => Ok(tests
+            .into_iter()
+            .map(|test| ListedTest {
                 name: test.name,
-                kind,
+                kind: match test.kind {
+                    wire::Kind::Correctness => TestKind::Correctness,
+                    wire::Kind::Timing => TestKind::Timing,
+                },
                 points: test.points,
                 timeout: Duration::from_millis(test.timeout_ms),
             })
-        })
-        .collect()
+            .collect()),
+        Some(Record::Unsound { problem }) => {
+            Err(format!("the hidden tests are unsound: {problem}"))
+        }
+        _ => Err(format!(
+            "the hidden test binary did not list its tests ({}){}",
+            describe_ending(finished.ending),
+            output_excerpt(&finished.output)
+        )),
+    }
 }
 
-/// Runs one test in a process of its own and judges it.
-pub fn run_test(binary: &HiddenBinary, test: &ListedTest) -> TestResult {
+/// Runs one test in a process of its own, confined by `sandbox`, and judges it.
+pub fn run_test(binary: &HiddenBinary, test: &ListedTest, sandbox: &Sandbox) -> TestResult {
     let nonce = nonce();
-    let is_final = |line: &str| {
-        serde_json::from_str::<Record>(line).is_ok_and(|record| {
-            record.nonce == nonce && record.name == test.name && record.status != "dump"
-        })
-    };
-    let args = vec![
-        OsString::from("--tasklings-run"),
-        OsString::from(&test.name),
-    ];
-    match start(binary, args, &nonce, test.timeout + START_GRACE, &is_final) {
+    let is_final = |line: &str| matches!(Line::decode(line, &nonce), Some(Record::Verdict { name, .. }) if name == test.name);
+    let args = vec![OsString::from(RUN_ARG), OsString::from(&test.name)];
+    let timeout = test.timeout + START_GRACE;
+    match start(binary, sandbox, args, &nonce, timeout, &is_final) {
         Ok(finished) => judge(binary, test, &nonce, &finished),
         Err(message) => TestResult::new(
             &test.name,
@@ -181,6 +135,7 @@ pub fn run_test(binary: &HiddenBinary, test: &ListedTest) -> TestResult {
 
 fn start(
     binary: &HiddenBinary,
+    sandbox: &Sandbox,
     args: Vec<OsString>,
     nonce: &str,
     timeout: Duration,
@@ -190,8 +145,10 @@ fn start(
         program: binary.path.clone(),
         args,
         cwd: binary.cwd.clone(),
+        env: Vec::new(),
     };
-    sandbox::run(&spec, nonce, &Limits::with_timeout(timeout), is_final).map_err(|error| {
+    let limits = Limits::with_timeout(timeout);
+    process::run(&spec, nonce, &limits, sandbox, is_final).map_err(|error| {
         format!(
             "could not start the hidden test binary {}: {error}",
             binary.path.display()
@@ -199,56 +156,74 @@ fn start(
     })
 }
 
+/// What the process said on the result channel, with this run's nonce.
+struct Said {
+    /// The test's verdict: status, message, duration, the panics it saw.
+    verdict: Option<(wire::Status, String, u64, Vec<wire::Panic>)>,
+    /// The watchdog's dump of what was still running.
+    dump: Option<String>,
+    /// Lines that were not records of this run (forged, or noise).
+    foreign: usize,
+}
+
+impl Said {
+    fn read(records: &[String], nonce: &str, test: &str) -> Said {
+        let mut said = Said {
+            verdict: None,
+            dump: None,
+            foreign: 0,
+        };
+        for line in records {
+            match Line::decode(line, nonce) {
+                Some(Record::Verdict {
+                    name,
+                    status,
+                    message,
+                    duration_ms,
+                    panics,
+                }) if name == test => {
+                    said.verdict
+                        .get_or_insert((status, message, duration_ms, panics));
+                }
+                Some(Record::Dump { name, text }) if name == test => {
+                    said.dump.get_or_insert(text);
+                }
+                Some(_) => {}
+                None => said.foreign += 1,
+            }
+        }
+        said
+    }
+}
+
 /// Turns what the process left behind into a verdict.
 fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finished) -> TestResult {
-    let mut records = Vec::new();
-    let mut foreign = 0;
-    for line in &finished.records {
-        match serde_json::from_str::<Record>(line) {
-            Ok(record) if record.nonce == nonce => records.push(record),
-            _ => foreign += 1,
-        }
-    }
-    let verdict = records
-        .iter()
-        .find(|r| r.name == test.name && matches!(r.status.as_str(), "pass" | "fail" | "skipped"));
-    let dump = records.iter().find(|r| r.status == "dump");
+    let said = Said::read(&finished.records, nonce, &test.name);
     let elapsed_ms = u64::try_from(finished.elapsed.as_millis()).unwrap_or(u64::MAX);
-
-    let (status, mut message, duration_ms) = match (verdict, finished.ending) {
+    let (status, mut message, duration_ms) = match (&said.verdict, finished.ending) {
         (_, Ending::Cancelled) => (
             TestStatus::Error,
             "not finished: the grader was interrupted".to_owned(),
             elapsed_ms,
         ),
-        (Some(verdict), _) => {
-            let status = match verdict.status.as_str() {
-                "pass" => TestStatus::Pass,
-                "skipped" => TestStatus::Skipped,
-                _ => TestStatus::Fail,
+        (Some((status, text, duration_ms, panics)), _) => {
+            let status = match status {
+                wire::Status::Pass => TestStatus::Pass,
+                wire::Status::Skipped => TestStatus::Skipped,
+                wire::Status::Fail => TestStatus::Fail,
             };
             let message = if status == TestStatus::Fail {
-                failure_message(binary, test, verdict)
+                failure_message(binary, test, text, panics)
             } else {
-                verdict.message.clone()
+                text.clone()
             };
-            (status, message, verdict.duration_ms)
+            (status, message, *duration_ms)
         }
-        (None, Ending::TimedOut) => {
-            let mut message = format!(
-                "timed out: still running after {} (an endless loop, a deadlock, or waiting for \
-                 something that never happens?)",
-                seconds(test.timeout)
-            );
-            if let Some(dump) = dump {
-                let _ = write!(
-                    message,
-                    "\n\nWhat was still running:\n{}",
-                    binary.paths.apply(dump.message.trim_end())
-                );
-            }
-            (TestStatus::Timeout, message, elapsed_ms)
-        }
+        (None, Ending::TimedOut) => (
+            TestStatus::Timeout,
+            timeout_message(binary, test, said.dump.as_deref()),
+            elapsed_ms,
+        ),
         (None, ending) => (
             TestStatus::Fail,
             no_verdict_message(ending, &finished.output, finished.output_bytes),
@@ -256,16 +231,17 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
         ),
     };
     if status.is_problem() {
-        // What the isolation layer saw: a limit it ran into, processes it had to kill.
+        // What the sandbox saw: a limit it ran into, processes it had to kill.
         for note in &finished.notes {
             let _ = write!(message, "\n{note}");
         }
     }
-    if foreign > 0 && status != TestStatus::Pass {
+    if said.foreign > 0 && status != TestStatus::Pass {
         let _ = write!(
             message,
-            "\n({foreign} line(s) on the result channel did not carry this run's nonce and were \
-             ignored.)"
+            "\n({} line(s) on the result channel did not carry this run's nonce and were \
+             ignored.)",
+            said.foreign
         );
     }
     // A panic message is the learner's to choose, and may be enormous.
@@ -279,7 +255,7 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
         duration_ms,
     );
     if status.is_problem() {
-        let panics = verdict.map_or(&[][..], |v| v.panics.as_slice());
+        let panics = said.verdict.as_ref().map_or(&[][..], |v| v.3.as_slice());
         result.output = binary
             .paths
             .apply(&without_panic_reports(&finished.output, panics));
@@ -287,21 +263,39 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
     result
 }
 
+/// A timeout, with what was still running when the watchdog looked.
+fn timeout_message(binary: &HiddenBinary, test: &ListedTest, dump: Option<&str>) -> String {
+    let mut message = format!(
+        "timed out: still running after {} (an endless loop, a deadlock, or waiting for \
+         something that never happens?)",
+        seconds(test.timeout)
+    );
+    if let Some(dump) = dump {
+        let _ = write!(
+            message,
+            "\n\nWhat was still running:\n{}",
+            binary.paths.apply(dump.trim_end())
+        );
+    }
+    message
+}
+
 /// The panic the learner should read, where it happened (when that was not in the hidden
 /// tests themselves), and other threads' panics, which often are the real cause.
-fn failure_message(binary: &HiddenBinary, test: &ListedTest, verdict: &Record) -> String {
-    let mut message = verdict.message.clone();
-    let own = verdict.panics.iter().find(|p| p.thread == test.name);
+fn failure_message(
+    binary: &HiddenBinary,
+    test: &ListedTest,
+    text: &str,
+    panics: &[wire::Panic],
+) -> String {
+    let mut message = text.to_owned();
+    let own = panics.iter().find(|p| p.thread == test.name);
     if let Some(location) = own.and_then(|p| p.location.as_deref()) {
         if !location.contains("/hidden/") {
             let _ = write!(message, "\n  at {}", binary.paths.apply(location));
         }
     }
-    let others: Vec<&PanicRecord> = verdict
-        .panics
-        .iter()
-        .filter(|p| p.thread != test.name)
-        .collect();
+    let others: Vec<&wire::Panic> = panics.iter().filter(|p| p.thread != test.name).collect();
     if !others.is_empty() {
         message.push_str("\nOther threads panicked before this:");
         for panic in others.iter().take(OTHER_PANICS_SHOWN) {
@@ -330,7 +324,7 @@ fn failure_message(binary: &HiddenBinary, test: &ListedTest, verdict: &Record) -
 /// `output` without what the default panic hook printed for the panics already in the message
 /// (the learner would read each twice), and without the hook's backtrace advice. What remains is
 /// what the code printed itself.
-fn without_panic_reports(output: &str, panics: &[PanicRecord]) -> String {
+fn without_panic_reports(output: &str, panics: &[wire::Panic]) -> String {
     let mut lines: Vec<&str> = output.lines().collect();
     for panic in panics {
         let Some(location) = &panic.location else {
@@ -383,27 +377,33 @@ fn no_verdict_message(ending: Ending, output: &str, output_bytes: u64) -> String
 fn describe_ending(ending: Ending) -> String {
     match ending {
         Ending::Exited(code) => format!("it exited with status {code}"),
-        Ending::Signaled(signal) => match signal {
-            libc::SIGABRT => "it aborted (SIGABRT: `std::process::abort`, a panic while \
-                              panicking, or a failed allocation)"
-                .to_owned(),
-            libc::SIGSEGV => "it crashed (SIGSEGV: an invalid memory access, from `unsafe` code \
-                              or a stack overflow)"
-                .to_owned(),
-            libc::SIGBUS => "it crashed (SIGBUS: an invalid memory access)".to_owned(),
-            libc::SIGILL => "it crashed (SIGILL: an illegal instruction)".to_owned(),
-            libc::SIGFPE => "it crashed (SIGFPE: an arithmetic error)".to_owned(),
-            libc::SIGKILL => "it was killed (SIGKILL: out of memory?)".to_owned(),
-            libc::SIGXFSZ => "it wrote a file larger than the grader allows (SIGXFSZ: a file \
-                              that grows without end?)"
-                .to_owned(),
-            libc::SIGXCPU => "it used more CPU time than the grader allows (SIGXCPU)".to_owned(),
-            other => format!("it was ended by signal {other}"),
-        },
+        Ending::Crashed(crash) => describe_crash(crash),
         Ending::TimedOut => "it did not finish in time".to_owned(),
         Ending::OutputLimit => "it printed more than 16 MiB of output".to_owned(),
         Ending::KilledAfterVerdict => "it did not exit after its verdict".to_owned(),
         Ending::Cancelled => "the grader was interrupted".to_owned(),
+    }
+}
+
+fn describe_crash(crash: Crash) -> String {
+    match crash {
+        Crash::Abort => "it aborted (`std::process::abort`, a panic while panicking, or a failed \
+                         allocation)"
+            .to_owned(),
+        Crash::InvalidMemory => "it crashed (an invalid memory access, from `unsafe` code or a \
+                                 stack overflow)"
+            .to_owned(),
+        Crash::StackOverflow => "it crashed: a thread overflowed its stack (endless recursion, \
+                                 or a very large value on the stack?)"
+            .to_owned(),
+        Crash::IllegalInstruction => "it crashed (an illegal instruction)".to_owned(),
+        Crash::Arithmetic => "it crashed (an arithmetic error)".to_owned(),
+        Crash::Killed => "it was killed (out of memory?)".to_owned(),
+        Crash::FileTooLarge => "it wrote a file larger than the grader allows (a file that grows \
+                                without end?)"
+            .to_owned(),
+        Crash::CpuTime => "it used more CPU time than the grader allows".to_owned(),
+        Crash::Other(number) => format!("it was ended by signal or status {number}"),
     }
 }
 
@@ -426,14 +426,11 @@ pub fn seconds(duration: Duration) -> String {
     }
 }
 
-/// 128 random bits as hex, fresh for every process.
+/// 128 random bits as hex, fresh for every process (from the system's generator).
 pub fn nonce() -> String {
     let mut bytes = [0u8; 16];
-    let filled = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-        .is_ok();
-    if !filled {
-        // No /dev/urandom: std's per-process random hash keys, mixed with time and pid.
+    if getrandom::fill(&mut bytes).is_err() {
+        // No system generator: std's per-process random hash keys, mixed with time and pid.
         use std::hash::{BuildHasher, Hasher};
         for chunk in bytes.chunks_mut(8) {
             let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
@@ -490,5 +487,9 @@ mod tests {
             "  --> grader/hidden/parallel-sum/main.rs:3:1"
         );
         assert_eq!(map.apply("my-parallel-sum/x"), "my-parallel-sum/x");
+        assert_eq!(
+            map.apply("panicked at parallel-sum\\src\\lib.rs:9:5"),
+            "panicked at exercises/parallel-sum/src\\lib.rs:9:5"
+        );
     }
 }

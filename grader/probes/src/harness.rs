@@ -46,50 +46,29 @@
 //! This raises the bar; it is not a sandbox. Code in the same process could search its memory for
 //! the nonce. Grading a class should also run the grader in a container per submission.
 //!
-//! # Records (one JSON object per line)
+//! # Records
 //!
-//! * list: `{"nonce", "tests": [{"name", "kind": "correctness|timing", "points", "timeout_ms"}]}`
-//!   (or `{"nonce", "error"}` when the test list itself is unsound: two tests with one name, say);
-//! * verdict: `{"nonce", "name", "status": "pass|fail|skipped", "message", "duration_ms",
-//!   "panics": [{"thread", "message", "location"}]}` — `panics` lists every panic the process saw
-//!   (learner threads included, at most [`MAX_PANICS_KEPT`]), so the grader can say where;
-//! * dump: `{"nonce", "name", "status": "dump", "message"}`, written by a watchdog shortly before
-//!   the test's timeout: `runtime::dump()` (every live task: id, name, where it was spawned, its
-//!   state) and the process's threads, so the grader can show what was still running when it
-//!   kills the test.
+//! The lines on the result channel are `wire::Line`s (one JSON object per line, each with the
+//! nonce): the test list, a verdict per test (with every panic the process saw, at most
+//! [`MAX_PANICS_KEPT`], so the grader can say where), and the dump a watchdog writes shortly
+//! before the test's timeout — `runtime::dump()` (every live task: id, name, where it was
+//! spawned, its state) and the process's threads, so the grader can show what was still running
+//! when it kills the test. `docs/protocol.md` is the contract.
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufRead, Write};
-use std::os::fd::{FromRawFd, RawFd};
+use std::io::Write;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use wire::{ListedTest, Record, ResultChannel, Status, LIST_ARG, RUN_ARG};
 
-/// The environment variable naming the result channel's file descriptor.
-pub const RESULT_FD_ENV: &str = "TASKLINGS_RESULT_FD";
-/// The argument that asks for the list of tests.
-pub const LIST_ARG: &str = "--tasklings-list";
-/// The argument that asks to run one test (its name follows).
-pub const RUN_ARG: &str = "--tasklings-run";
+pub use wire::Kind;
 /// A test's timeout unless it sets its own with [`Test::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Panics recorded per process; a learner's thread that panics in a loop can't flood the record.
 pub const MAX_PANICS_KEPT: usize = 16;
-
-/// What a test checks, which decides how the grader schedules it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// Checks results and bounds with instruments; the grader runs these in parallel.
-    Correctness,
-    /// Compares speed; the grader runs these one at a time, with nothing else running, and the
-    /// learner can leave them out (`--skip-timing`) for faster feedback.
-    Timing,
-}
 
 /// One hidden test: a name that says what is checked, its points, its timeout and its body.
 #[derive(Clone, Debug)]
@@ -190,69 +169,26 @@ pub fn main(tests: Vec<Test>) -> ! {
 // ---------------------------------------------------------------------------------------------
 // Grader modes.
 
-#[derive(Serialize)]
-struct ListRecord<'a> {
-    nonce: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tests: Option<Vec<ListedTest<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ListedTest<'a> {
-    name: &'a str,
-    kind: Kind,
-    points: f64,
-    timeout_ms: u64,
-}
-
-#[derive(Serialize)]
-struct VerdictRecord<'a> {
-    nonce: &'a str,
-    name: &'a str,
-    status: &'static str,
-    message: String,
-    duration_ms: u64,
-    panics: Vec<PanicRecord>,
-}
-
-#[derive(Serialize)]
-struct DumpRecord<'a> {
-    nonce: &'a str,
-    name: &'a str,
-    status: &'static str,
-    message: String,
-}
-
 fn list_mode(tests: &[Test]) -> i32 {
     let channel = match ResultChannel::from_grader() {
         Ok(channel) => channel,
         Err(message) => return usage_error(&message),
     };
     let record = match check_tests(tests) {
-        Ok(()) => ListRecord {
-            nonce: &channel.nonce,
-            tests: Some(
-                tests
-                    .iter()
-                    .map(|test| ListedTest {
-                        name: &test.name,
-                        kind: test.kind,
-                        points: test.points,
-                        timeout_ms: millis(test.timeout),
-                    })
-                    .collect(),
-            ),
-            error: None,
+        Ok(()) => Record::List {
+            tests: tests
+                .iter()
+                .map(|test| ListedTest {
+                    name: test.name.clone(),
+                    kind: test.kind,
+                    points: test.points,
+                    timeout_ms: millis(test.timeout),
+                })
+                .collect(),
         },
-        Err(problem) => ListRecord {
-            nonce: &channel.nonce,
-            tests: None,
-            error: Some(problem),
-        },
+        Err(problem) => Record::Unsound { problem },
     };
-    channel.send(&record);
+    channel.send(record);
     0
 }
 
@@ -278,19 +214,16 @@ fn run_mode(tests: &[Test], name: &str) -> i32 {
         .name("tasklings-watchdog".into())
         .spawn(move || {
             thread::sleep(watchdog_at);
-            channel.send(&DumpRecord {
-                nonce: &channel.nonce,
-                name: &test_name,
-                status: "dump",
-                message: dump_text(),
+            channel.send(Record::Dump {
+                name: test_name,
+                text: dump_text(),
             });
         });
 
     let outcome = run_test(test);
-    channel.send(&VerdictRecord {
-        nonce: &channel.nonce,
-        name: &test.name,
-        status: outcome.status.as_str(),
+    channel.send(Record::Verdict {
+        name: test.name.clone(),
+        status: outcome.status,
         message: outcome.message,
         duration_ms: millis(outcome.duration),
         panics: recorded_panics(),
@@ -388,23 +321,6 @@ fn indent(text: &str) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Running one test.
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Status {
-    Pass,
-    Fail,
-    Skipped,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Skipped => "skipped",
-        }
-    }
-}
 
 struct Outcome {
     status: Status,
@@ -512,22 +428,14 @@ fn usage_error(message: &str) -> i32 {
 // ---------------------------------------------------------------------------------------------
 // Panics: what the learner should see.
 
-/// One panic the process saw, on any thread.
-#[derive(Clone, Debug, Serialize)]
-struct PanicRecord {
-    thread: String,
-    message: String,
-    location: Option<String>,
-}
-
-static PANICS: Mutex<Vec<PanicRecord>> = Mutex::new(Vec::new());
+static PANICS: Mutex<Vec<wire::Panic>> = Mutex::new(Vec::new());
 
 /// Keeps the default hook's printing (the learner sees it in the test's output) and records each
 /// panic's message and location for the verdict.
 fn install_panic_recorder() {
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-        let record = PanicRecord {
+        let record = wire::Panic {
             thread: thread::current().name().unwrap_or("<unnamed>").to_owned(),
             message: payload_text(info.payload()),
             location: info.location().map(|at| at.to_string()),
@@ -541,71 +449,11 @@ fn install_panic_recorder() {
     }));
 }
 
-fn recorded_panics() -> Vec<PanicRecord> {
+fn recorded_panics() -> Vec<wire::Panic> {
     PANICS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The result channel.
-
-/// The write end of the grader's pipe and the nonce every record carries.
-struct ResultChannel {
-    nonce: String,
-    file: Mutex<File>,
-}
-
-impl ResultChannel {
-    /// Takes the channel the grader set up: reads the nonce from stdin, hides the descriptor from
-    /// child processes and removes its variable from the environment.
-    fn from_grader() -> Result<ResultChannel, String> {
-        let fd_text = std::env::var(RESULT_FD_ENV)
-            .map_err(|_| format!("{RESULT_FD_ENV} is not set: no result channel"))?;
-        let fd: RawFd = fd_text
-            .parse()
-            .map_err(|_| format!("{RESULT_FD_ENV}={fd_text} is not a file descriptor"))?;
-        std::env::remove_var(RESULT_FD_ENV);
-        // SAFETY: fcntl on an arbitrary integer is memory-safe; a bad descriptor gives -1/EBADF.
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-        if fd < 3 || flags < 0 {
-            return Err(format!(
-                "{RESULT_FD_ENV}={fd} is not an open file descriptor"
-            ));
-        }
-        // SAFETY: as above; FD_CLOEXEC keeps processes that test code starts from inheriting it.
-        unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) };
-        // SAFETY: the grader handed this descriptor to this process for its exclusive use, it is
-        // open (checked above), and nothing else in the process wraps it.
-        let file = unsafe { File::from_raw_fd(fd) };
-
-        let mut nonce = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut nonce)
-            .map_err(|error| format!("could not read the nonce from stdin: {error}"))?;
-        let nonce = nonce.trim().to_owned();
-        if nonce.is_empty() {
-            return Err("no nonce on stdin".to_owned());
-        }
-        Ok(ResultChannel {
-            nonce,
-            file: Mutex::new(file),
-        })
-    }
-
-    /// Writes one record as one line. Errors are ignored: if the grader is gone, nobody is
-    /// listening, and a missing verdict already counts as a failure.
-    fn send(&self, record: &impl Serialize) {
-        let Ok(mut line) = serde_json::to_string(record) else {
-            return;
-        };
-        line.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = file.write_all(line.as_bytes());
-        let _ = file.flush();
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

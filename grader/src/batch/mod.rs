@@ -280,8 +280,8 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         "interrupted": interrupted,
         "jobs": jobs,
         "wall_seconds": (wall_s * 10.0).round() / 10.0,
-        "isolation": crate::isolation::level().map(|l| l.as_str()),
-        "limits": crate::isolation::policy().map(|p| p.describe()),
+        "isolation": options.grade.sandbox.level().map(|l| l.as_str()),
+        "limits": options.grade.sandbox.policy().map(|p| p.describe()),
     });
     let path = options.out.join("batch.json");
     crate::state::write_atomically(

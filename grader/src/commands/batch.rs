@@ -47,18 +47,17 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
         );
     }
     // Before any thread starts: learner code compiled from here on sees only what it needs.
-    crate::isolation::scrub_environment();
+    crate::sandbox::scrub_environment();
     crate::rustc_guard::install().context("can't set up the compiler's limits")?;
     batch::prefetch_dependencies(repo)?;
     // Every build of the batch runs offline (no other thread exists yet to read the variable).
     std::env::set_var("CARGO_NET_OFFLINE", "true");
-    match args.isolation.enable(repo)? {
-        Some(level) => {
+    let sandbox = args.isolation.enable(repo)?;
+    match (sandbox.level(), sandbox.policy()) {
+        (Some(level), Some(policy)) => {
             eprintln!("isolation: {}", level.describe());
-            if let Some(policy) = crate::isolation::policy() {
-                eprintln!("limits per test: {}", policy.describe());
-            }
-            if level == crate::isolation::Level::SeparateUser {
+            eprintln!("limits per test: {}", policy.describe());
+            if level == crate::sandbox::Level::SeparateUser {
                 // Learner code runs as other users and sees the real filesystem: what it must
                 // not read has to be closed to others.
                 restrict_to_owner(&out)?;
@@ -71,7 +70,7 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
                 }
             }
         }
-        None => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
+        _ => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
     }
 
     let options = Options {
@@ -85,12 +84,11 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
         grade: GradeOptions {
             hidden: common.hidden.clone(),
             skip_timing: args.skip_timing,
+            sandbox,
             ..GradeOptions::default()
         },
     };
-    let summary = batch::run(repo, &options, &|line| eprintln!("{line}"));
-    crate::isolation::clean_up();
-    let summary = summary?;
+    let summary = batch::run(repo, &options, &|line| eprintln!("{line}"))?;
 
     let passing = summary.rows.iter().filter(|r| r.status == "pass").count();
     eprintln!(

@@ -111,25 +111,24 @@ fn run_in_container(
     skip_timing: bool,
     isolation: &IsolationArgs,
 ) -> Result<Outcome> {
-    crate::isolation::scrub_environment();
+    crate::sandbox::scrub_environment();
     // Best effort: without it the compiler runs unconfined, and grading still works.
     let _ = crate::rustc_guard::install();
     // Dependencies were fetched and built by setup.sh: nothing is downloaded while grading.
     std::env::set_var("CARGO_NET_OFFLINE", "true");
-    let options = GradeOptions {
-        hidden: common.hidden.clone(),
-        skip_timing,
-        ..GradeOptions::default()
-    };
     let worked = match isolation.enable(repo) {
-        Ok(level) => {
-            match level {
+        Ok(sandbox) => {
+            match sandbox.level() {
                 Some(level) => eprintln!("isolation: {}", level.describe()),
                 None => eprintln!("isolation: off"),
             }
-            let worked = run::run(repo, paths, &options);
-            crate::isolation::clean_up();
-            worked?
+            let options = GradeOptions {
+                hidden: common.hidden.clone(),
+                skip_timing,
+                sandbox,
+                ..GradeOptions::default()
+            };
+            run::run(repo, paths, &options)?
         }
         Err(error) => {
             let text = run::failure_results(&format!("{error:#}"), std::time::Instant::now());

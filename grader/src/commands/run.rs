@@ -56,6 +56,7 @@ pub fn run(
         hidden: common.hidden.clone(),
         skip_timing,
         only,
+        ..GradeOptions::default()
     };
     let started_at = SystemTime::now();
     let started = Instant::now();

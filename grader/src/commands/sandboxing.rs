@@ -1,13 +1,13 @@
 //! The isolation options of the commands that grade other people's work (`batch`,
-//! `gradescope run`), and turning isolation on with them.
+//! `gradescope run`), and the [`Sandbox`] they make.
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use crate::isolation::{self, Level, Policy};
 use crate::repo::Repo;
+use crate::sandbox::{Level, Policy, Sandbox};
 
-/// How learner code is confined (see `grader/src/isolation/mod.rs` for what each level does).
+/// How learner code is confined (see `grader/src/sandbox/mod.rs` for what each level does).
 #[derive(Clone, Debug, Args)]
 pub struct IsolationArgs {
     /// The strongest isolation to use: `namespaced` (own uid, no network, private filesystem
@@ -41,14 +41,14 @@ pub enum IsolationChoice {
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
-    crate::isolation::parse_bytes(text)
+    crate::sandbox::parse_bytes(text)
 }
 
 impl IsolationArgs {
-    /// Turns isolation on as asked; returns the level reached (None: off).
-    pub fn enable(&self, repo: &Repo) -> Result<Option<Level>> {
+    /// The sandbox asked for, at the level the machine allows (`Sandbox::none()`: off).
+    pub fn enable(&self, repo: &Repo) -> Result<Sandbox> {
         let ceiling = match self.isolation {
-            IsolationChoice::Off => return Ok(None),
+            IsolationChoice::Off => return Ok(Sandbox::none()),
             IsolationChoice::Namespaced => Level::Namespaced,
             IsolationChoice::SeparateUser => Level::SeparateUser,
             IsolationChoice::Limits => Level::Limits,
@@ -59,8 +59,7 @@ impl IsolationArgs {
             file_size_bytes: self.file_size_limit,
             scratch_bytes: self.tmp_size,
         };
-        let level = isolation::enable(policy, &repo.grader_dir(), ceiling)
-            .context("can't set up the isolation of learner code")?;
-        Ok(Some(level))
+        Sandbox::enable(policy, &repo.grader_dir(), ceiling)
+            .context("can't set up the isolation of learner code")
     }
 }

@@ -4,7 +4,9 @@
 //! wall-clock timeout in `sandbox` stays the primary bound on time, RLIMIT_CPU only a backstop
 //! for a process that would escape it.
 
+#[cfg(unix)]
 use std::io;
+#[cfg(unix)]
 use std::time::Duration;
 
 /// The limits of a graded test process.
@@ -79,10 +81,16 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// A limit to set (the libc resource constants have different types across targets).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub type Resource = libc::__rlimit_resource_t;
+/// A limit to set (the libc resource constants have different types across targets).
+#[cfg(all(unix, not(all(target_os = "linux", target_env = "gnu"))))]
+pub type Resource = libc::c_int;
 
 /// The limits for one process that should finish within `timeout` on `cpus` CPUs.
-/// `processes` is the RLIMIT_NPROC value to use.
+/// `processes` is the RLIMIT_NPROC value to use. Only Linux enforces RLIMIT_AS and counts
+/// RLIMIT_NPROC per test (with a uid per test): elsewhere those two are left as they are.
+#[cfg(unix)]
 pub fn for_process(
     policy: &Policy,
     timeout: Duration,
@@ -96,16 +104,20 @@ pub fn for_process(
         .saturating_add(1)
         .saturating_mul(cpus.max(1))
         + 10;
-    vec![
-        (libc::RLIMIT_AS, policy.memory_bytes),
-        (libc::RLIMIT_NPROC, processes),
+    let mut limits = vec![
         (libc::RLIMIT_FSIZE, policy.file_size_bytes),
         (libc::RLIMIT_CPU, cpu_seconds),
         (libc::RLIMIT_CORE, 0),
-    ]
+    ];
+    if cfg!(target_os = "linux") {
+        limits.push((libc::RLIMIT_AS, policy.memory_bytes));
+        limits.push((libc::RLIMIT_NPROC, processes));
+    }
+    limits
 }
 
 /// setrlimit with soft = hard = `value` (in the child: a system call, nothing more).
+#[cfg(unix)]
 pub fn set(resource: Resource, value: libc::rlim_t) -> io::Result<()> {
     let limit = libc::rlimit {
         rlim_cur: value,

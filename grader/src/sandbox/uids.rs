@@ -42,6 +42,13 @@ pub struct Lease {
     _lock: File,
 }
 
+impl Lease {
+    /// The uid and gid the test runs as.
+    pub fn ids(&self) -> (libc::uid_t, libc::gid_t) {
+        (self.uid, self.gid)
+    }
+}
+
 impl Pool {
     pub fn new(lock_dir: &Path) -> Result<Pool> {
         let first = match std::env::var(FIRST_UID_ENV) {
@@ -92,13 +99,7 @@ impl Pool {
             else {
                 continue;
             };
-            // SAFETY: flock on a descriptor we own.
-            let free = unsafe {
-                libc::flock(
-                    std::os::fd::AsRawFd::as_raw_fd(&lock),
-                    libc::LOCK_EX | libc::LOCK_NB,
-                )
-            } == 0;
+            let free = lock.try_lock().is_ok();
             if free && !self.taken_by_users.contains(&uid) {
                 kill_all(uid);
                 swept += 1;
@@ -126,14 +127,7 @@ impl Pool {
                 .truncate(false)
                 .write(true)
                 .open(&path)?;
-            // SAFETY: flock on a descriptor we own.
-            if unsafe {
-                libc::flock(
-                    std::os::fd::AsRawFd::as_raw_fd(&lock),
-                    libc::LOCK_EX | libc::LOCK_NB,
-                )
-            } != 0
-            {
+            if lock.try_lock().is_err() {
                 continue;
             }
             kill_all(uid);

@@ -26,7 +26,7 @@ use std::ffi::{CStr, CString};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{check, cstring};
+use super::unix::{check, cstring};
 
 /// Host folders bound read-only into the new root, when they exist (and are folders).
 const READ_ONLY_DIRS: &[&str] = &[
