@@ -10,8 +10,6 @@
 //! verdicts. `Err` means the grader itself could not work (no cargo, an unreadable repository)
 //! and becomes exit status 2.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -329,7 +327,7 @@ fn display_dir(repo: &Repo, dir: &Path) -> PathBuf {
 
 #[derive(Serialize, Deserialize)]
 struct RememberedTotal {
-    hidden_digest: u64,
+    hidden_digest: String,
     total: f64,
 }
 
@@ -340,30 +338,9 @@ fn total_file(repo: &Repo, slug: &str) -> PathBuf {
 }
 
 /// A digest of the hidden tests' sources: a remembered total is valid only for the same tests.
-fn hidden_digest(hidden_dir: &Path) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    let mut pending = vec![hidden_dir.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = pending.pop() {
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-    }
-    files.sort();
-    for file in files {
-        file.strip_prefix(hidden_dir)
-            .unwrap_or(&file)
-            .hash(&mut hasher);
-        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
-    }
-    hasher.finish()
+/// The catalogues of wrong and right submissions are not part of the tests.
+pub fn hidden_digest(hidden_dir: &Path) -> String {
+    crate::files::digest_dir(hidden_dir, &["wrong", "right", "target"])
 }
 
 fn remember_total(repo: &Repo, slug: &str, hidden_dir: &Path, tests: &[ListedTest]) {
@@ -375,7 +352,7 @@ fn remember_total(repo: &Repo, slug: &str, hidden_dir: &Path, tests: &[ListedTes
     if let (Some(parent), Ok(text)) = (path.parent(), serde_json::to_string(&remembered)) {
         // A cache: failing to write it only costs a less informative maximum later.
         let _ = std::fs::create_dir_all(parent);
-        let _ = crate::state::write_atomically(&path, text.as_bytes());
+        let _ = crate::files::write_atomically(&path, text.as_bytes());
     }
 }
 

@@ -14,6 +14,7 @@ mod cargo_build;
 mod classroom;
 mod cli;
 mod commands;
+mod files;
 mod gradescope;
 mod grading;
 mod intake;
@@ -31,6 +32,7 @@ mod scratch;
 mod state;
 mod style;
 mod suggest;
+mod terminal;
 mod timing_gate;
 
 use std::process::ExitCode;
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         return code;
     }
     interrupt::install();
+    terminal::enable_colours();
     // clap prints usage errors itself and exits with status 2.
     let cli = cli::Cli::parse();
     match commands::dispatch(cli) {

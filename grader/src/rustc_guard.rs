@@ -15,7 +15,6 @@
 //! limit's SIGXCPU), the batch goes on.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -50,6 +49,19 @@ pub fn run() -> Option<ExitCode> {
     }
     let mut command = std::process::Command::new(&rustc);
     command.args(args);
+    let error = become_rustc(command, &limits);
+    eprintln!(
+        "error: the grader could not run the compiler {}: {error}",
+        Path::new(&rustc).display()
+    );
+    Some(ExitCode::from(2))
+}
+
+/// Unix: limits this process (when it compiles the graded package) and execs rustc; returns
+/// only on failure.
+#[cfg(unix)]
+fn become_rustc(mut command: std::process::Command, limits: &str) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
     if std::env::var_os("CARGO_PRIMARY_PACKAGE").is_some() {
         let (memory, cpu) = limits
             .split_once(':')
@@ -69,10 +81,15 @@ pub fn run() -> Option<ExitCode> {
             unsafe { libc::setrlimit(resource, &limit) };
         }
     }
-    let error = command.exec();
-    eprintln!(
-        "error: the grader could not run the compiler {}: {error}",
-        Path::new(&rustc).display()
-    );
-    Some(ExitCode::from(2))
+    command.exec()
+}
+
+/// Elsewhere there are no rlimits and no exec: class grading, which installs this guard, is
+/// Unix only (see `sandbox`), so this only runs rustc and passes its status on.
+#[cfg(not(unix))]
+fn become_rustc(mut command: std::process::Command, _limits: &str) -> std::io::Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(error) => error,
+    }
 }

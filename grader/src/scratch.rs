@@ -31,7 +31,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -375,62 +374,27 @@ fn lock_slot(scratch_dir: &Path, slug: &str) -> Result<(PathBuf, File)> {
             .open(&lock_path)
             .with_context(|| format!("can't open {}", lock_path.display()))?;
         let blocking = attempt > SLOTS;
-        if flock(&lock, blocking)? {
+        if crate::files::lock(&lock, blocking)
+            .with_context(|| format!("can't lock {}", lock_path.display()))?
+        {
             return Ok((scratch_dir.join(name), lock));
         }
     }
     bail!("no scratch slot for `{slug}` could be locked")
 }
 
-/// An exclusive flock; `Ok(false)` when not blocking and someone else holds it.
-pub fn flock(file: &File, blocking: bool) -> Result<bool> {
-    let operation = if blocking {
-        libc::LOCK_EX
-    } else {
-        libc::LOCK_EX | libc::LOCK_NB
-    };
-    loop {
-        // SAFETY: flock on a descriptor we own; no memory is involved.
-        if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
-            return Ok(true);
-        }
-        let error = std::io::Error::last_os_error();
-        match error.raw_os_error() {
-            Some(libc::EWOULDBLOCK) if !blocking => return Ok(false),
-            Some(libc::EINTR) => continue,
-            _ => return Err(error).context("can't lock a file of the grader's"),
-        }
-    }
-}
-
-/// Every file under `dir`, relative to it, skipping folders named in `skip` at any depth and
-/// hidden folders other than `.cargo`-less content (dot-folders are never part of a crate).
+/// Every regular file under `dir`, relative to it, skipping folders named in `skip` at any depth
+/// and hidden folders (dot-folders are never part of a crate).
 fn files_under(dir: &Path, skip: &[&str]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        let here = dir.join(&relative);
-        let entries =
-            std::fs::read_dir(&here).with_context(|| format!("can't list {}", here.display()))?;
-        for entry in entries {
-            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
-            let name = entry.file_name();
-            let name_text = name.to_string_lossy();
-            let file_type = entry
-                .file_type()
-                .with_context(|| format!("can't inspect {}", entry.path().display()))?;
-            if file_type.is_dir() {
-                if skip.contains(&name_text.as_ref()) || name_text.starts_with('.') {
-                    continue;
-                }
-                pending.push(relative.join(&name));
-            } else if file_type.is_file() {
-                files.push(relative.join(&name));
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    let found = crate::files::walk(dir, |_, name| {
+        !skip.contains(&name) && !name.starts_with('.')
+    })
+    .with_context(|| format!("can't list {}", dir.display()))?;
+    Ok(found
+        .into_iter()
+        .filter(|file| file.is_file)
+        .map(|file| file.relative)
+        .collect())
 }
 
 /// True when `base/relative` is a regular file reached without following a symbolic link.

@@ -8,7 +8,6 @@
 //! is set aside as `state.json.unreadable` and progress starts afresh, with a warning.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -99,12 +98,12 @@ pub fn update(repo: &Repo, change: impl FnOnce(&mut State)) -> Result<State> {
         .write(true)
         .open(&lock_path)
         .with_context(|| format!("can't open {}", lock_path.display()))?;
-    crate::scratch::flock(&lock, true)?;
+    crate::files::lock(&lock, true).context("can't lock the learner's progress file")?;
     let path = dir.join("state.json");
     let mut state = read(&path);
     change(&mut state);
     let text = serde_json::to_string_pretty(&state).context("can't serialise the progress")?;
-    write_atomically(&path, format!("{text}\n").as_bytes())
+    crate::files::write_atomically(&path, format!("{text}\n").as_bytes())
         .with_context(|| format!("can't save your progress to {}", path.display()))?;
     Ok(state)
 }
@@ -130,40 +129,9 @@ fn read(path: &Path) -> State {
     }
 }
 
-/// Writes `bytes` to `path` so that readers see the old content or the new, never a mix:
-/// a temporary file beside it, synced, renamed over it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        write_atomically(&path, b"old old old").unwrap();
-        write_atomically(&path, b"new").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1);
-    }
 
     #[test]
     fn an_unreadable_state_is_set_aside_and_progress_starts_afresh() {

@@ -1,6 +1,9 @@
 //! `grader batch`: a small class graded into a gradebook, and a batch stopped twice — Ctrl-C, then
 //! a crash (SIGKILL) — that goes on where it left off without grading anything twice.
 
+// Unix only: stops a batch with Unix signals (SIGINT, SIGKILL).
+#![cfg(unix)]
+
 mod class_fixture;
 
 use std::collections::BTreeSet;

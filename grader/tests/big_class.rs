@@ -13,6 +13,9 @@
 //! `TASKLINGS_BIG_CLASS_DIR=DIR` keeps the submissions and the output there (default: a
 //! temporary folder, removed afterwards).
 
+// Unix only: class grading, whose sandbox is Unix-only.
+#![cfg(unix)]
+
 mod class_fixture;
 
 use std::io::Write;

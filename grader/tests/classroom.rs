@@ -4,6 +4,9 @@
 //! status 0 or 1 as the verdict, and a base64 result of the command-grader shape whose points add
 //! up the way the reporter adds them.
 
+// Unix only: runs the workflow steps with bash, as a Linux runner does.
+#![cfg(unix)]
+
 mod class_fixture;
 
 use std::process::Command;

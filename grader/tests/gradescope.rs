@@ -5,6 +5,9 @@
 //! Gradescope's schema — for a right, a wrong and a non-compiling submission, a drag-and-drop
 //! upload, a container with one CPU, and a package broken on purpose.
 
+// Unix only: Gradescope's containers are Linux: the package's scripts are bash.
+#![cfg(unix)]
+
 mod class_fixture;
 
 use std::path::{Path, PathBuf};

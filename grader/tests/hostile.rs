@@ -4,6 +4,9 @@
 //! everything, the batch must finish, and afterwards nothing of the learners may still run or
 //! have touched the results. See `fixtures/hostile/README.md` for the attacks.
 
+// Unix only: class grading, whose sandbox is Unix-only.
+#![cfg(unix)]
+
 mod class_fixture;
 
 use std::io::{Read, Write};

@@ -23,9 +23,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::batch::journal::Entry;
+use crate::files::write_atomically;
 use crate::report::human::{self, Guidance};
 use crate::results::{ExerciseResult, Report};
-use crate::state::write_atomically;
 use crate::style::Style;
 
 /// One line of the gradebook.

@@ -26,7 +26,6 @@ pub mod journal;
 pub mod progress_bar;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -101,10 +100,9 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("can't create {}", options.out.display()))?;
     let work = options.out.join(".work");
-    std::fs::create_dir_all(&work).with_context(|| format!("can't create {}", work.display()))?;
     // Copies of every student's files: readable by the grader only.
-    std::fs::set_permissions(&work, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("can't restrict {}", work.display()))?;
+    crate::files::restrict_to_owner(&work)
+        .with_context(|| format!("can't create {} for its owner only", work.display()))?;
     let (journal, mut entries) = Journal::open(&options.out.join("journal.jsonl"), options.fresh)?;
 
     // File names of the students' reports: unique even when two names sanitise alike.
@@ -124,7 +122,11 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
     // Take every submission in, and see what the journal already holds.
     let hidden_digests: Vec<String> = all
         .iter()
-        .map(|e| hidden_digest(&repo.hidden_dir(&e.slug, options.grade.hidden.as_deref())))
+        .map(|e| {
+            crate::grading::hidden_digest(
+                &repo.hidden_dir(&e.slug, options.grade.hidden.as_deref()),
+            )
+        })
         .collect();
     let mut queue = Vec::new();
     let mut missing = Vec::new();
@@ -284,7 +286,7 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         "limits": options.grade.sandbox.policy().map(|p| p.describe()),
     });
     let path = options.out.join("batch.json");
-    crate::state::write_atomically(
+    crate::files::write_atomically(
         &path,
         format!(
             "{}\n",
@@ -418,45 +420,6 @@ fn select_exercises(
         );
     }
     Ok(selected)
-}
-
-/// A digest of the hidden tests' files: a journaled grade counts only for the same tests.
-fn hidden_digest(dir: &Path) -> String {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if entry.file_name() != "wrong" && entry.file_name() != "target" {
-                    pending.push(path);
-                }
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for file in files {
-        let relative = file
-            .strip_prefix(dir)
-            .unwrap_or(&file)
-            .to_string_lossy()
-            .into_owned();
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        for &byte in relative
-            .as_bytes()
-            .iter()
-            .chain(&[0])
-            .chain(&bytes)
-            .chain(&[0])
-        {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
 }
 
 /// Fetches the exercises' dependencies once (the instructor's step: no learner code runs), so

@@ -60,7 +60,9 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             if level == crate::sandbox::Level::SeparateUser {
                 // Learner code runs as other users and sees the real filesystem: what it must
                 // not read has to be closed to others.
-                restrict_to_owner(&out)?;
+                // The gradebook is nobody else's business.
+                crate::files::restrict_to_owner(&out)
+                    .with_context(|| format!("can't restrict {}", out.display()))?;
                 let hidden = common
                     .hidden
                     .clone()
@@ -127,14 +129,6 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     })
 }
 
-/// Creates `out` (if needed) readable by its owner only: the gradebook is nobody else's business.
-fn restrict_to_owner(out: &std::path::Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(out).with_context(|| format!("can't create {}", out.display()))?;
-    std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("can't restrict {}", out.display()))
-}
-
 /// Without namespaces, learner code could read what other users may: say so.
 fn warn_if_readable_by_others(dir: &std::path::Path) {
     if readable_by_others(dir) {
@@ -147,8 +141,15 @@ fn warn_if_readable_by_others(dir: &std::path::Path) {
     }
 }
 
+/// Other users' access on Windows is by ACL, which the sandbox never meets (it is Unix only).
+#[cfg(not(unix))]
+fn readable_by_others(_dir: &std::path::Path) -> bool {
+    false
+}
+
 /// Whether a user other than the owner (and not in its group) can list `dir`: it may be read
 /// and searched, and every folder above it searched.
+#[cfg(unix)]
 fn readable_by_others(dir: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     let mode = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.permissions().mode());

@@ -89,7 +89,7 @@ fn run_package(repo: &Repo, common: &Common, slugs: &[String]) -> Result<Outcome
         std::fs::create_dir_all(parent)
             .with_context(|| format!("can't create {}", parent.display()))?;
     }
-    crate::state::write_atomically(&output, &built.zip)
+    crate::files::write_atomically(&output, &built.zip)
         .with_context(|| format!("can't write {}", output.display()))?;
     eprintln!(
         "wrote {} ({} files, {} KiB): exercises {}.\n\

@@ -76,7 +76,7 @@ pub fn run(
     };
     let style = Style::stdout();
     let (sender, events) = mpsc::channel();
-    let _terminal = RawKeys::enter();
+    let _terminal = crate::terminal::KeyPresses::enter();
     start_key_reader(sender.clone());
     let mut notice = String::new();
     let _watcher = if manual {
@@ -296,46 +296,4 @@ fn start_key_reader(sender: Sender<Event>) {
 
 fn flush() {
     let _ = std::io::stdout().flush();
-}
-
-/// Single key presses without Enter, and no echo, while watching (on a terminal); the old
-/// terminal settings come back when this is dropped — on quit, on Ctrl-C, and on errors.
-struct RawKeys {
-    saved: Option<libc::termios>,
-}
-
-impl RawKeys {
-    fn enter() -> RawKeys {
-        if !std::io::stdin().is_terminal() {
-            return RawKeys { saved: None };
-        }
-        // SAFETY: tcgetattr fills a termios struct that we own, for stdin, a terminal.
-        let saved = unsafe {
-            let mut settings: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut settings) != 0 {
-                return RawKeys { saved: None };
-            }
-            settings
-        };
-        let mut raw = saved;
-        raw.c_lflag &= !(libc::ICANON | libc::ECHO);
-        raw.c_cc[libc::VMIN] = 1;
-        raw.c_cc[libc::VTIME] = 0;
-        // SAFETY: sets stdin's terminal attributes from a fully initialised termios.
-        unsafe {
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &raw);
-        }
-        RawKeys { saved: Some(saved) }
-    }
-}
-
-impl Drop for RawKeys {
-    fn drop(&mut self) {
-        if let Some(saved) = &self.saved {
-            // SAFETY: restores the attributes read in `enter`.
-            unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
-            }
-        }
-    }
 }

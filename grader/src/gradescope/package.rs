@@ -134,36 +134,32 @@ fn add_folder(
     if !dir.is_dir() {
         return Ok(());
     }
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        let here = dir.join(&relative);
-        let listing =
-            std::fs::read_dir(&here).with_context(|| format!("can't list {}", here.display()))?;
-        for entry in listing {
-            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = relative.join(&name);
-            let file_type = entry.file_type()?;
-            if file_type.is_dir() {
-                let top_level_skip =
-                    relative.as_os_str().is_empty() && skip.contains(&name.as_str());
-                if !SKIPPED.contains(&name.as_str()) && !top_level_skip {
-                    pending.push(path);
-                }
-            } else if file_type.is_file() {
-                let mode = {
-                    use std::os::unix::fs::PermissionsExt;
-                    let executable = entry.metadata()?.permissions().mode() & 0o111 != 0;
-                    if executable {
-                        0o755
-                    } else {
-                        0o644
-                    }
-                };
-                let name = format!("{prefix}/{}", path.to_string_lossy().replace('\\', "/"));
-                entries.push((name, entry.path(), mode));
-            }
-        }
+    let found = crate::files::walk(dir, |relative, name| {
+        let top_level_skip = relative.as_os_str().is_empty() && skip.contains(&name);
+        !SKIPPED.contains(&name) && !top_level_skip
+    })
+    .with_context(|| format!("can't list {}", dir.display()))?;
+    for file in found.into_iter().filter(|file| file.is_file) {
+        let mode = if is_executable(&file.path)? {
+            0o755
+        } else {
+            0o644
+        };
+        entries.push((format!("{prefix}/{}", file.slashed()), file.path, mode));
     }
     Ok(())
+}
+
+/// Whether the file's mode lets anyone run it (kept in the zip, for scripts).
+#[cfg(unix)]
+fn is_executable(path: &Path) -> Result<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).with_context(|| format!("can't read {}", path.display()))?;
+    Ok(meta.permissions().mode() & 0o111 != 0)
+}
+
+/// Windows has no executable bit: shell scripts are what Gradescope runs.
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> Result<bool> {
+    Ok(path.extension().is_some_and(|ext| ext == "sh"))
 }

@@ -77,7 +77,7 @@ pub fn run(repo: &Repo, paths: &Paths, options: &GradeOptions) -> Result<bool> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("can't create {}", parent.display()))?;
     }
-    crate::state::write_atomically(&paths.results, text.as_bytes())
+    crate::files::write_atomically(&paths.results, text.as_bytes())
         .with_context(|| format!("can't write {}", paths.results.display()))?;
     Ok(worked)
 }
@@ -93,13 +93,8 @@ fn grade(repo: &Repo, paths: &Paths, options: &GradeOptions, started: Instant) -
     if exercises.is_empty() {
         anyhow::bail!("the autograder package holds no exercises");
     }
-    std::fs::create_dir_all(&paths.work)
-        .with_context(|| format!("can't create {}", paths.work.display()))?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&paths.work, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("can't restrict {}", paths.work.display()))?;
-    }
+    crate::files::restrict_to_owner(&paths.work)
+        .with_context(|| format!("can't create {} for its owner only", paths.work.display()))?;
     let single = exercises.len() == 1;
     let mut results = Vec::new();
     for exercise in &exercises {

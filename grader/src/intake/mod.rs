@@ -72,7 +72,7 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
     let mut notes = Vec::new();
     let mut refusals = Vec::new();
     let mut code_findings = false;
-    let mut digest = Fnv::new();
+    let mut digest = crate::files::Digest::new();
 
     for file in &manifest.editable {
         let source = from.join(file);
@@ -101,10 +101,7 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
         }
         let bytes =
             std::fs::read(&source).with_context(|| format!("can't read {}", source.display()))?;
-        digest.write(file.as_bytes());
-        digest.write(&[0]);
-        digest.write(&bytes);
-        digest.write(&[0]);
+        digest.write_named(file, &bytes);
         if file.ends_with(".rs") {
             let text = String::from_utf8_lossy(&bytes);
             let findings = compile_time::scan(&text);
@@ -213,33 +210,13 @@ fn relative_paths(result: &mut ExerciseResult, taken: &Taken) {
 /// Every file under `dir` that is not editable, relative, with `/` separators; symbolic links
 /// are listed, never followed.
 fn ignored_files(dir: &Path, editable: &[String]) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        let here = dir.join(&relative);
-        let Ok(entries) = std::fs::read_dir(&here) else {
-            continue;
-        };
-        for entry in entries {
-            let entry = entry.with_context(|| format!("can't list {}", here.display()))?;
-            let path = relative.join(entry.file_name());
-            let file_type = entry
-                .file_type()
-                .with_context(|| format!("can't inspect {}", entry.path().display()))?;
-            if file_type.is_dir() {
-                if entry.file_name() != ".git" && entry.file_name() != "target" {
-                    pending.push(path);
-                }
-                continue;
-            }
-            let text = path.to_string_lossy().replace('\\', "/");
-            if !editable.contains(&text) {
-                found.push(text);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    let found = crate::files::walk(dir, |_, name| name != ".git" && name != "target")
+        .with_context(|| format!("can't list {}", dir.display()))?;
+    Ok(found
+        .iter()
+        .map(crate::files::Found::slashed)
+        .filter(|file| !editable.contains(file))
+        .collect())
 }
 
 fn is_build_file(file: &str) -> bool {
@@ -260,26 +237,6 @@ fn join_shown(files: &[&String]) -> String {
         text.push_str(&format!(" and {} more", files.len() - SHOWN));
     }
     text
-}
-
-/// 64-bit FNV-1a: a digest that stays the same across Rust versions (std's hasher may not).
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn hex(&self) -> String {
-        format!("{:016x}", self.0)
-    }
 }
 
 #[cfg(test)]
@@ -323,11 +280,22 @@ mod tests {
         let into = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(from.path().join("src")).unwrap();
         std::fs::write(from.path().join("secret.rs"), "pub fn f() {}\n").unwrap();
+        #[cfg(unix)]
         std::os::unix::fs::symlink(
             from.path().join("secret.rs"),
             from.path().join("src/lib.rs"),
         )
         .unwrap();
+        // Windows lets only administrators (or developer mode) make symbolic links.
+        #[cfg(windows)]
+        if std::os::windows::fs::symlink_file(
+            from.path().join("secret.rs"),
+            from.path().join("src/lib.rs"),
+        )
+        .is_err()
+        {
+            return;
+        }
         let taken = take(&manifest(), from.path(), &into.path().join("t")).unwrap();
         assert!(taken.refused.unwrap().contains("symbolic link"));
         assert!(!taken.dir.join("src/lib.rs").exists());

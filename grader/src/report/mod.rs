@@ -37,7 +37,7 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("can't create {}", parent.display()))?;
             }
-            crate::state::write_atomically(path, text.as_bytes())
+            crate::files::write_atomically(path, text.as_bytes())
                 .with_context(|| format!("can't write {}", path.display()))
         }
         None => {

@@ -67,6 +67,7 @@ mod unix;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+#[cfg(unix)]
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -128,8 +129,6 @@ impl Level {
 pub struct Sandbox {
     #[cfg(unix)]
     active: Option<Arc<unix::Active>>,
-    #[cfg(not(unix))]
-    active: Option<Arc<std::convert::Infallible>>,
 }
 
 impl std::fmt::Debug for Sandbox {

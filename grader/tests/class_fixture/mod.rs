@@ -189,7 +189,6 @@ pub fn sandbox_processes(base: u32) -> Vec<String> {
 /// Held while a test runs a heavy batch: across test binaries (a lock file beside the build
 /// directory), so that two hostile classes don't share the CPUs and their tests' timeouts.
 pub fn one_isolated_batch_at_a_time() -> std::fs::File {
-    use std::os::fd::AsRawFd;
     let path = target_dir().join("tasklings-class-tests.lock");
     let file = std::fs::File::options()
         .create(true)
@@ -197,9 +196,8 @@ pub fn one_isolated_batch_at_a_time() -> std::fs::File {
         .write(true)
         .open(&path)
         .unwrap_or_else(|error| panic!("can't open {}: {error}", path.display()));
-    // SAFETY: flock on a descriptor we own; it blocks until the lock is ours.
-    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-    assert_eq!(locked, 0, "can't lock {}", path.display());
+    file.lock()
+        .unwrap_or_else(|error| panic!("can't lock {}: {error}", path.display()));
     file
 }
 
