@@ -21,8 +21,8 @@ use std::fmt;
 use std::panic::Location;
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering::{Acquire, Relaxed};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 /// What a task is doing at the moment of the dump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,13 +89,7 @@ impl fmt::Display for Dump {
     }
 }
 
-static EPOCH: OnceLock<Instant> = OnceLock::new();
 static NAMES: Mutex<BTreeMap<TaskId, String>> = Mutex::new(BTreeMap::new());
-
-/// Milliseconds since the process epoch, the clock of task ages.
-pub(crate) fn now_ms() -> u32 {
-    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u32
-}
 
 fn names() -> std::sync::MutexGuard<'static, BTreeMap<TaskId, String>> {
     crate::sync::lock(&NAMES)
@@ -111,7 +105,7 @@ pub(crate) fn forget_name(id: TaskId) {
 
 /// Snapshots every live task whose runtime passes `keep`.
 pub(crate) fn collect(keep: impl Fn(*const Shared) -> bool) -> Dump {
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     let mut tasks = Vec::new();
     slab::for_each_block(|block| {
         let block: NonNull<Header> = block.cast();

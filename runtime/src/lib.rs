@@ -31,6 +31,7 @@
 
 mod blocking;
 mod cancel;
+mod clock;
 mod dump;
 mod idle;
 mod join;

@@ -197,7 +197,7 @@ impl Shared {
         let local = current_worker().filter(|w| ptr::eq(w.shared(), self));
         let (id, born_ms) = match local {
             Some(w) => (w.next_task_id(), w.clock_ms()),
-            None => (TaskId::from_raw(TaskId::reserve(1)), crate::dump::now_ms()),
+            None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
         };
         if let Some(name) = name {
             flags |= NAMED;

@@ -15,6 +15,7 @@
 //! `yield_now` needs no timer: it wakes its own task during the poll, and a task woken while
 //! running goes to the *back* of the run queue (`worker`), letting everyone else run first.
 
+use crate::clock;
 use crate::scheduler;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -43,7 +44,7 @@ struct TimerMap {
 impl Timers {
     pub(crate) fn new() -> Self {
         Timers {
-            epoch: Instant::now(),
+            epoch: clock::now(),
             entries: Mutex::new(TimerMap::default()),
             earliest: AtomicU64::new(u64::MAX),
         }
@@ -90,12 +91,12 @@ impl Timers {
 
     /// Wakes every due timer; returns how many.
     pub(crate) fn fire_due(&self) -> usize {
-        if self.earliest.load(SeqCst) > self.nanos(Instant::now()) {
+        if self.earliest.load(SeqCst) > self.nanos(clock::now()) {
             return 0;
         }
         let due: Vec<Waker> = {
             let mut timers = self.lock();
-            let now = self.nanos(Instant::now());
+            let now = self.nanos(clock::now());
             let later = timers.map.split_off(&(now + 1, 0));
             let due = std::mem::replace(&mut timers.map, later);
             let next = timers.map.keys().next().map_or(u64::MAX, |k| k.0);
@@ -112,7 +113,7 @@ impl Timers {
         match self.earliest.load(SeqCst) {
             u64::MAX => None,
             at => Some(Duration::from_nanos(
-                at.saturating_sub(self.nanos(Instant::now())),
+                at.saturating_sub(self.nanos(clock::now())),
             )),
         }
     }
@@ -143,7 +144,7 @@ impl std::fmt::Debug for Timers {
 /// Waits for `duration` without blocking the worker thread (Go's `time.Sleep` in a goroutine).
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        deadline: Instant::now() + duration,
+        deadline: clock::now() + duration,
         entry: None,
     }
 }
@@ -160,7 +161,7 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if Instant::now() >= this.deadline {
+        if clock::now() >= this.deadline {
             if let Some((timers, key)) = this.entry.take() {
                 timers.remove(key);
             }
@@ -226,7 +227,7 @@ mod tests {
     #[test]
     fn fires_only_due_timers_in_order() {
         let timers = Timers::new();
-        let now = Instant::now();
+        let now = clock::now();
         let (_, first) = timers.insert(now, futures_noop());
         let (late, second) = timers.insert(now + Duration::from_secs(3600), futures_noop());
         assert!(

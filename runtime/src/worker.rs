@@ -23,6 +23,7 @@
 //! the ring instead. When the runtime closes, the worker cancels whatever is left in its own
 //! queues and exits.
 
+use crate::clock::Coarse;
 use crate::join::TaskId;
 use crate::metrics::Counters;
 use crate::park::Parker;
@@ -68,8 +69,7 @@ struct Core {
     rng: Cell<u32>,
     next_id: Cell<u64>,
     ids_left: Cell<u64>,
-    clock_ms: Cell<u32>,
-    clock_uses: Cell<u32>,
+    clock: Coarse,
 }
 
 // SAFETY: `core` is only accessed from the worker's own thread (all methods that touch it are
@@ -104,8 +104,7 @@ impl Worker {
                 rng: Cell::new(0x9E37_79B9 ^ (index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
                 next_id: Cell::new(0),
                 ids_left: Cell::new(0),
-                clock_ms: Cell::new(crate::dump::now_ms()),
-                clock_uses: Cell::new(0),
+                clock: Coarse::new(),
             },
         }
     }
@@ -127,14 +126,9 @@ impl Worker {
         TaskId::from_raw(id)
     }
 
-    /// A coarse clock for task ages: refreshed every 64 reads and every 61 turns.
+    /// Milliseconds since the process epoch, coarse (`clock::Coarse`): for task ages.
     pub(crate) fn clock_ms(&self) -> u32 {
-        let uses = self.core.clock_uses.get().wrapping_add(1);
-        self.core.clock_uses.set(uses);
-        if uses.is_multiple_of(64) {
-            self.core.clock_ms.set(crate::dump::now_ms());
-        }
-        self.core.clock_ms.get()
+        self.core.clock.read()
     }
 
     pub(crate) fn has_queued_work(&self) -> bool {
@@ -229,7 +223,7 @@ impl Worker {
         let tick = self.core.tick.get().wrapping_add(1);
         self.core.tick.set(tick);
         if tick.is_multiple_of(INJECTOR_INTERVAL) {
-            self.core.clock_ms.set(crate::dump::now_ms());
+            self.core.clock.refresh();
             self.fire_timers();
             if let Some(task) = self.pop_injector(false) {
                 return Some(task);
