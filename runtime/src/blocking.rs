@@ -117,7 +117,7 @@ impl BlockingPool {
 }
 
 fn pool_thread(shared: &Shared) {
-    let _enter = scheduler::enter(shared);
+    let _enter = crate::context::enter(shared);
     let pool = &shared.blocking;
     let mut state = pool.lock();
     loop {

@@ -153,13 +153,13 @@ impl<T> JoinHandle<T> {
     /// task use `.await` instead, which lets the worker run other tasks meanwhile.
     pub fn join(self) -> Result<T, JoinError> {
         assert!(
-            crate::scheduler::current_worker().is_none(),
+            !crate::context::is_worker_thread(),
             "JoinHandle::join blocks the thread, and this is a runtime worker thread: \
              use `handle.await` inside a task instead"
         );
         // A task this thread spawned lazily and still holds would never start.
         crate::lazy::release_held();
-        crate::scheduler::block_on_thread(self)
+        crate::park::block_on_thread(self)
     }
 
     /// Asks the task to stop: it is dropped at its next turn to run (a task in the middle of

@@ -32,6 +32,7 @@
 mod blocking;
 mod cancel;
 mod clock;
+mod context;
 mod dump;
 mod idle;
 mod join;
@@ -87,9 +88,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(future, None, Location::caller(), 0),
-        None => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
+    match spawn_on_current(future, None, Location::caller(), 0) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
     }
 }
 
@@ -103,9 +104,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(future, Some(name.into()), Location::caller(), 0),
-        None => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
+    match spawn_on_current(future, Some(name.into()), Location::caller(), 0) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
     }
 }
 
@@ -119,56 +120,65 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(
-            blocking::BlockingTask::new(f),
-            None,
-            Location::caller(),
-            task::BLOCKING,
-        ),
-        None => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
+    let closure = blocking::BlockingTask::new(f);
+    match spawn_on_current(closure, None, Location::caller(), task::BLOCKING) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
     }
+}
+
+/// Spawns onto this thread's runtime; outside every runtime, gives the future back (the caller
+/// panics, and the future is dropped while unwinding, after the message).
+fn spawn_on_current<F>(
+    future: F,
+    name: Option<String>,
+    location: &'static Location<'static>,
+    flags: usize,
+) -> Result<JoinHandle<F::Output>, F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    context::with_runtime(|runtime| match runtime {
+        Some(shared) => Ok(shared.spawn_task(future, name, location, flags)),
+        None => Err(future),
+    })
 }
 
 /// Live (unfinished) tasks: of the current runtime inside one, else of every live runtime
 /// (Go's `runtime.NumGoroutine`).
 pub fn num_tasks() -> usize {
-    match scheduler::current() {
-        Some(shared) => shared.num_tasks(),
-        None => scheduler::live_runtimes()
-            .0
-            .iter()
-            .map(|s| s.num_tasks())
-            .sum(),
-    }
+    context::with_runtime(|runtime| runtime.map(scheduler::Shared::num_tasks)).unwrap_or_else(
+        || {
+            scheduler::live_runtimes()
+                .0
+                .iter()
+                .map(|s| s.num_tasks())
+                .sum()
+        },
+    )
 }
 
 /// Worker threads: of the current runtime inside one, else what a new `Runtime` would get
 /// (`TASKLINGS_WORKERS`, else the number of CPUs — Go's GOMAXPROCS).
 pub fn workers() -> usize {
-    match scheduler::current() {
-        Some(shared) => shared.workers.len(),
-        None => scheduler::default_workers(),
-    }
+    context::with_runtime(|runtime| runtime.map(|shared| shared.workers().len()))
+        .unwrap_or_else(scheduler::default_workers)
 }
 
 /// Counters: of the current runtime inside one; outside, process-wide totals over every
 /// runtime the process has run, dropped ones included.
 pub fn metrics() -> Metrics {
-    match scheduler::current() {
-        Some(shared) => shared.metrics(),
-        None => metrics::process_wide(),
-    }
+    context::with_runtime(|runtime| runtime.map(scheduler::Shared::metrics))
+        .unwrap_or_else(metrics::process_wide)
 }
 
 /// Every live task: of the current runtime inside one, else of every live runtime. Safe to
 /// call from any thread at any time (a watchdog's last look before killing a stuck test).
 pub fn dump() -> Dump {
-    match scheduler::current() {
-        Some(shared) => {
-            let me: *const scheduler::Shared = shared;
-            dump::collect(|s| std::ptr::eq(s, me))
-        }
+    let current = context::with_runtime(|runtime| runtime.map(|s| s as *const scheduler::Shared));
+    match current {
+        Some(me) => dump::collect(|s| std::ptr::eq(s, me)),
         None => {
             let live = scheduler::live_runtimes().0;
             dump::collect(|s| live.iter().any(|l| std::ptr::eq(&**l, s)))

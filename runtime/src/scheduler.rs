@@ -22,16 +22,16 @@
 //!   drops the task itself instead of queueing it.
 
 use crate::blocking::BlockingPool;
+use crate::context;
 use crate::idle::Idle;
 use crate::join::{JoinHandle, TaskId};
 use crate::metrics::{Count, Counters, Metrics};
-use crate::park::Parker;
 use crate::queue::Injector;
 use crate::task::{self, Header, NewTask, TaskRef, BLOCKING, NAMED};
 use crate::timer::Timers;
 use crate::worker::{self, Worker};
 use crossbeam_utils::CachePadded;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::io;
 use std::panic::Location;
@@ -42,7 +42,6 @@ use std::sync::atomic::{
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 
 /// State shared by all threads of one runtime.
@@ -113,59 +112,11 @@ unsafe impl Send for Shared {}
 // SAFETY: as above.
 unsafe impl Sync for Shared {}
 
-thread_local! {
-    /// The worker (P) this thread runs, if it is a worker thread.
-    static WORKER: Cell<*const Worker> = const { Cell::new(ptr::null()) };
-    /// The runtime this thread belongs to: set on workers, blocking threads and in `block_on`.
-    static RUNTIME: Cell<*const Shared> = const { Cell::new(ptr::null()) };
-    /// Tasks waiting to be dropped by an outer `cancel_orphan` on this thread.
-    static ORPHANS: RefCell<Option<Vec<TaskRef>>> = const { RefCell::new(None) };
-}
-
-/// The worker running on this thread.
-///
-/// The `'static` is a white lie: the reference is valid until the thread leaves its worker loop
-/// (the thread owns an `Arc<Shared>` till then). Callers use it transiently and never store it.
-pub(crate) fn current_worker() -> Option<&'static Worker> {
-    // SAFETY: see above; the pointer is set and cleared by the worker thread itself.
-    WORKER.with(|w| unsafe { w.get().as_ref() })
-}
-
-/// The runtime of this thread, if any (same caveat as `current_worker`).
-pub(crate) fn current() -> Option<&'static Shared> {
-    // SAFETY: set only while the thread holds the runtime alive (worker loop, blocking thread,
-    // `block_on` on a borrowed `Runtime`) and restored afterwards.
-    RUNTIME.with(|r| unsafe { r.get().as_ref() })
-}
-
-/// Marks this thread as belonging to `shared` until the guard drops.
-pub(crate) struct Enter {
-    previous: *const Shared,
-}
-
-pub(crate) fn enter(shared: &Shared) -> Enter {
-    Enter {
-        previous: RUNTIME.with(|r| r.replace(shared)),
-    }
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        RUNTIME.with(|r| r.set(self.previous));
-    }
-}
-
-pub(crate) fn set_current_worker(worker: *const Worker) {
-    WORKER.with(|w| w.set(worker));
-}
-
 impl Shared {
     fn new(workers: usize, thread_name: String, lazy_spawn: bool) -> Arc<Shared> {
         let index = reserve_slot();
-        let shared = Arc::new_cyclic(|weak| Shared {
-            workers: (0..workers)
-                .map(|i| Worker::new(i, weak.as_ptr()))
-                .collect(),
+        let shared = Arc::new(Shared {
+            workers: (0..workers).map(Worker::new).collect(),
             injector: Injector::new(),
             idle: Idle::new(workers),
             timers: Arc::new(Timers::new()),
@@ -181,6 +132,37 @@ impl Shared {
         shared
     }
 
+    /// The workers (Ps), by index.
+    pub(crate) fn workers(&self) -> &[Worker] {
+        &self.workers
+    }
+
+    /// The global run queue; holds queue references (`TaskRef::into_raw`).
+    pub(crate) fn injector(&self) -> &Injector<Header> {
+        &self.injector
+    }
+
+    /// Who searches and who sleeps.
+    pub(crate) fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    /// This runtime's timers.
+    pub(crate) fn timers(&self) -> &Arc<Timers> {
+        &self.timers
+    }
+
+    /// True once the `Runtime` is being dropped: workers leave their loops.
+    pub(crate) fn is_closed(&self) -> bool {
+        // Acquire: pairs with the SeqCst store in `Drop for Runtime`.
+        self.closed.load(Acquire)
+    }
+
+    /// Whether spawns wait for their spawner's poll to end (`lazy`).
+    pub(crate) fn lazy_spawn(&self) -> bool {
+        self.lazy_spawn
+    }
+
     /// Creates a task and queues it: on this worker when called from one of ours, else
     /// through the injector (or the blocking pool for `BLOCKING`).
     pub(crate) fn spawn_task<F>(
@@ -194,41 +176,43 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let local = current_worker().filter(|w| ptr::eq(w.shared(), self));
-        let (id, born_ms) = match local {
-            Some(w) => (w.next_task_id(), w.clock_ms()),
-            None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
-        };
-        if let Some(name) = name {
-            flags |= NAMED;
-            crate::dump::remember_name(id, name);
-        }
-        let new = NewTask {
-            runtime: self.index,
-            id,
-            location,
-            born_ms,
-            flags,
-        };
-        let raw = task::allocate(future, new);
-        match local {
-            Some(w) => w.counters.spawned.bump(),
-            // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
-            None => drop(self.foreign.spawned.fetch_add(1, Release)),
-        }
-        // SAFETY: `raw` was just created with three references: one is the handle's…
-        let handle = unsafe { JoinHandle::from_raw(raw) };
-        // SAFETY: …and one is the queue entry's (the third is the runtime's).
-        let queued = unsafe { TaskRef::from_raw(raw) };
-        if flags & BLOCKING != 0 {
-            self.blocking.push(queued, self);
-        } else if let Some(queued) = self.hold_if_lazy(queued) {
-            match local {
-                Some(w) => w.schedule_local(queued, false),
-                None => self.schedule_remote(queued),
+        context::with_worker(|local| {
+            let local = local.filter(|w| w.runs_on(self));
+            let (id, born_ms) = match local {
+                Some(w) => (w.next_task_id(), w.clock_ms()),
+                None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
+            };
+            if let Some(name) = name {
+                flags |= NAMED;
+                crate::dump::remember_name(id, name);
             }
-        }
-        handle
+            let new = NewTask {
+                runtime: self.index,
+                id,
+                location,
+                born_ms,
+                flags,
+            };
+            let raw = task::allocate(future, new);
+            match local {
+                Some(w) => w.counters().spawned.bump(),
+                // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
+                None => drop(self.foreign.spawned.fetch_add(1, Release)),
+            }
+            // SAFETY: `raw` was just created with three references: one is the handle's…
+            let handle = unsafe { JoinHandle::from_raw(raw) };
+            // SAFETY: …and one is the queue entry's (the third is the runtime's).
+            let queued = unsafe { TaskRef::from_raw(raw) };
+            if flags & BLOCKING != 0 {
+                self.blocking.push(queued, self);
+            } else if let Some(queued) = self.hold_if_lazy(queued) {
+                match local {
+                    Some(w) => w.schedule_local(queued),
+                    None => self.schedule_remote(queued),
+                }
+            }
+            handle
+        })
     }
 
     /// On the lazy schedule, keeps a new task back until its spawner's poll ends (`lazy`);
@@ -262,7 +246,7 @@ impl Shared {
     pub(crate) fn wake_one_sleeper(&self) {
         if self.idle.should_wake() {
             if let Some(index) = self.idle.pick_sleeper() {
-                self.workers[index].parker.unpark();
+                self.workers[index].unpark();
             }
         }
     }
@@ -286,12 +270,12 @@ impl Shared {
 
     /// One counter summed over the workers.
     fn total(&self, pick: impl Fn(&Counters) -> &Count) -> u64 {
-        self.workers.iter().map(|w| pick(&w.counters).get()).sum()
+        self.workers.iter().map(|w| pick(w.counters()).get()).sum()
     }
 
     pub(crate) fn metrics(&self) -> Metrics {
         Metrics::collect(
-            self.workers.iter().map(|w| &*w.counters),
+            self.workers.iter().map(Worker::counters),
             self.foreign.spawned.load(Acquire),
             self.foreign.completed.load(Acquire),
         )
@@ -300,24 +284,28 @@ impl Shared {
 
 /// Counts a task completion for its runtime (per worker when on one of its workers).
 pub(crate) fn count_completed(shared: *const Shared) {
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.completed.bump(),
+    context::with_worker(|local| match local {
+        Some(w) if ptr::eq(w.shared(), shared) => w.counters().completed.bump(),
         // SAFETY: the caller holds a reference to a task of `shared`, which keeps it alive.
         _ => drop(unsafe { &*shared }.foreign.completed.fetch_add(1, Release)),
-    }
+    })
 }
 
 /// Counts a freed task block for its runtime; may release the runtime (see module doc).
 pub(crate) fn count_freed(shared: *const Shared) {
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.freed.bump(),
-        _ => {
-            // SAFETY: the block being freed was still counted, which keeps `shared` alive.
-            let orphans = &unsafe { &*shared }.foreign.orphans;
-            if orphans.fetch_sub(1, AcqRel) == 1 {
-                // SAFETY: the last block of a dropped runtime: release the tasks' reference.
-                unsafe { Arc::decrement_strong_count(shared) };
-            }
+    let counted = context::with_worker(|local| match local {
+        Some(w) if ptr::eq(w.shared(), shared) => {
+            w.counters().freed.bump();
+            true
+        }
+        _ => false,
+    });
+    if !counted {
+        // SAFETY: the block being freed was still counted, which keeps `shared` alive.
+        let orphans = &unsafe { &*shared }.foreign.orphans;
+        if orphans.fetch_sub(1, AcqRel) == 1 {
+            // SAFETY: the last block of a dropped runtime: release the tasks' reference.
+            unsafe { Arc::decrement_strong_count(shared) };
         }
     }
 }
@@ -330,10 +318,15 @@ pub(crate) fn schedule(task: TaskRef) {
         shared.blocking.push(task, shared);
         return;
     }
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.schedule_local(task, false),
+    context::with_worker(|local| match local {
+        Some(w) if w.runs_on(shared) => w.schedule_local(task),
         _ => shared.schedule_remote(task),
-    }
+    })
+}
+
+thread_local! {
+    /// Tasks waiting to be dropped by an outer `cancel_orphan` on this thread.
+    static ORPHANS: RefCell<Option<Vec<TaskRef>>> = const { RefCell::new(None) };
 }
 
 /// Drops a task of a closed runtime on this thread. Drops that wake more tasks queue them on
@@ -362,31 +355,6 @@ pub(crate) fn cancel_orphan(task: TaskRef) {
         next = ORPHANS.with(|list| list.borrow_mut().as_mut().and_then(Vec::pop));
     }
     ORPHANS.with(|list| *list.borrow_mut() = None);
-}
-
-/// Runs `future` to completion on the calling thread, sleeping while it is pending.
-pub(crate) fn block_on_thread<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let parker = Arc::new(ThreadWaker(Parker::new()));
-    let waker = Waker::from(parker.clone());
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        parker.0.park(None);
-    }
-}
-
-struct ThreadWaker(Parker);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
 }
 
 // --- The registry of live runtimes, for the process-wide views. ------------------------------
@@ -530,19 +498,19 @@ impl Runtime {
     /// When called from a task (a worker must not block): use `.await` there.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
-            current_worker().is_none(),
+            !context::is_worker_thread(),
             "block_on called from inside a task: a worker thread must not block, use `.await` instead"
         );
-        let _enter = enter(&self.shared);
+        let _enter = context::enter(&self.shared);
         if self.shared.lazy_spawn {
             let shared = &*self.shared;
             let mut future = pin!(future);
-            block_on_thread(std::future::poll_fn(move |cx| {
+            crate::park::block_on_thread(std::future::poll_fn(move |cx| {
                 let _hold = crate::lazy::hold(shared);
                 future.as_mut().poll(cx)
             }))
         } else {
-            block_on_thread(future)
+            crate::park::block_on_thread(future)
         }
     }
 
@@ -613,11 +581,11 @@ impl Drop for Runtime {
         let shared = &*self.shared;
         // Destructors that spawn (or wake) during shutdown reach this closed runtime, whose
         // tasks are dropped at once, instead of panicking "outside a runtime".
-        let _enter = enter(shared);
+        let _enter = context::enter(shared);
         shared.closed.store(true, SeqCst);
         shared.idle.take_all_sleepers();
         for worker in shared.workers.iter() {
-            worker.parker.unpark();
+            worker.unpark();
         }
         let me = thread::current().id();
         for thread in self.threads.drain(..) {

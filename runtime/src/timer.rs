@@ -16,7 +16,7 @@
 //! running goes to the *back* of the run queue (`worker`), letting everyone else run first.
 
 use crate::clock;
-use crate::scheduler;
+use crate::context;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -172,16 +172,18 @@ impl Future for Sleep {
                 return Poll::Pending;
             }
         }
-        let shared = scheduler::current().expect(
-            "runtime::sleep must be awaited inside the Tasklings runtime \
-             (in a task, or inside runtime::run / Runtime::block_on)",
-        );
-        let (key, earliest) = shared.timers.insert(this.deadline, cx.waker().clone());
-        this.entry = Some((shared.timers.clone(), key));
-        if earliest {
-            std::sync::atomic::fence(SeqCst);
-            shared.wake_one_sleeper();
-        }
+        context::with_runtime(|shared| {
+            let shared = shared.expect(
+                "runtime::sleep must be awaited inside the Tasklings runtime \
+                 (in a task, or inside runtime::run / Runtime::block_on)",
+            );
+            let (key, earliest) = shared.timers().insert(this.deadline, cx.waker().clone());
+            this.entry = Some((shared.timers().clone(), key));
+            if earliest {
+                std::sync::atomic::fence(SeqCst);
+                shared.wake_one_sleeper();
+            }
+        });
         Poll::Pending
     }
 }

@@ -19,16 +19,24 @@
 //! `schedule_local` is the spawn/wake fast path: LIFO slot swap, the evicted task to the ring
 //! (half the ring to the injector when full), then one plain load to see whether a sleeping
 //! worker should be woken. Taking a task from the ring prefetches the next one, whose cache
-//! lines were probably written by the core that spawned it. A task woken during its own poll (`yield_now`) goes to the back of
-//! the ring instead. When the runtime closes, the worker cancels whatever is left in its own
-//! queues and exits.
+//! lines were probably written by the core that spawned it. A task woken during its own poll
+//! (`yield_now`) goes to the back of the ring instead. When the runtime closes, the worker
+//! cancels whatever is left in its own queues and exits.
+//!
+//! A worker comes in two halves. `Worker` is what other threads touch — the ring and LIFO slot
+//! they steal from, the parker they wake, the counters they sum — all atomic. `Local` is what
+//! only the worker's own thread touches (its turn counter, random state, id batch, clock): it
+//! lives on that thread's stack, `context` points at it, and its `Cell`s keep it from being
+//! shared with another thread — checked by the compiler, not by convention. The worker talks to
+//! `scheduler` (the injector, the sleepers, the timers) and to `task` (running a `TaskRef`).
 
 use crate::clock::Coarse;
+use crate::context;
 use crate::join::TaskId;
 use crate::metrics::Counters;
 use crate::park::Parker;
 use crate::queue::{Ring, CAPACITY};
-use crate::scheduler::{self, Shared};
+use crate::scheduler::Shared;
 use crate::task::{Header, RunOutcome, TaskRef};
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
@@ -49,19 +57,30 @@ const IDS_PER_BATCH: u64 = 64;
 /// How often a parked worker looks for stranded work while another worker is awake (`idle`).
 const RECHECK: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// One P: the queues other workers may steal from, its parker, its counters, and the state
-/// only its own thread touches.
+/// One P as every thread sees it: the queues other workers steal from, the parker that wakes
+/// its thread, and its counters. All of it is atomic, so `Worker` is `Send` and `Sync` without
+/// an `unsafe impl`; what only the worker's own thread may touch is in `Local`.
 pub(crate) struct Worker {
-    pub(crate) index: usize,
-    shared: *const Shared,
-    pub(crate) ring: Ring<Header>,
+    index: usize,
+    ring: Ring<Header>,
     lifo: CachePadded<AtomicPtr<Header>>,
-    pub(crate) parker: Parker,
-    pub(crate) counters: CachePadded<Counters>,
+    parker: Parker,
+    counters: CachePadded<Counters>,
+}
+
+/// The worker as its own thread holds it: the shared half, the runtime, and the core that
+/// nobody else touches. It lives on the worker thread's stack for the length of the loop, and
+/// `context` points at it so that a spawn or wake-up on this thread finds it. Its `Cell`s make
+/// it `!Sync`, so the compiler, not a convention, keeps it on its thread.
+pub(crate) struct Local<'a> {
+    shared: &'a Shared,
+    worker: &'a Worker,
+    /// The runtime's lazy-spawn setting (`lazy`), read once when the thread starts.
+    lazy_spawn: bool,
     core: Core,
 }
 
-/// Touched only by the worker's own thread.
+/// The scheduling state of one worker, touched only by its own thread.
 struct Core {
     tick: Cell<u32>,
     lifo_streak: Cell<u32>,
@@ -72,31 +91,44 @@ struct Core {
     clock: Coarse,
 }
 
-// SAFETY: `core` is only accessed from the worker's own thread (all methods that touch it are
-// called from `run` or from code running inside it, found via the thread-local
-// `current_worker`); everything else is atomic or immutable.
-unsafe impl Sync for Worker {}
-// SAFETY: as above; the raw `shared` pointer is valid for the worker's whole life.
-unsafe impl Send for Worker {}
-
 /// The worker thread's body.
 pub(crate) fn run(shared: Arc<Shared>, index: usize) {
-    let worker = &shared.workers[index];
-    let _enter = scheduler::enter(&shared);
-    scheduler::set_current_worker(worker);
-    worker.run();
-    scheduler::set_current_worker(ptr::null());
+    let local = Local::new(&shared, index);
+    let _worker = context::enter_worker(&local);
+    local.run();
 }
 
 impl Worker {
-    pub(crate) fn new(index: usize, shared: *const Shared) -> Worker {
+    pub(crate) fn new(index: usize) -> Worker {
         Worker {
             index,
-            shared,
             ring: Ring::new(),
             lifo: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             parker: Parker::new(),
             counters: CachePadded::new(Counters::default()),
+        }
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Wakes the worker's thread if it sleeps (or makes its next park return at once).
+    pub(crate) fn unpark(&self) {
+        self.parker.unpark();
+    }
+
+    pub(crate) fn has_queued_work(&self) -> bool {
+        !self.ring.is_empty() || !self.lifo.load(Acquire).is_null()
+    }
+}
+
+impl<'a> Local<'a> {
+    fn new(shared: &'a Shared, index: usize) -> Local<'a> {
+        Local {
+            shared,
+            worker: &shared.workers()[index],
+            lazy_spawn: shared.lazy_spawn(),
             core: Core {
                 tick: Cell::new(0),
                 lifo_streak: Cell::new(0),
@@ -109,20 +141,29 @@ impl Worker {
         }
     }
 
-    pub(crate) fn shared(&self) -> &Shared {
-        // SAFETY: the worker lives inside the `Shared` it points to.
-        unsafe { &*self.shared }
+    pub(crate) fn shared(&self) -> &'a Shared {
+        self.shared
+    }
+
+    /// True if this worker belongs to `shared`.
+    pub(crate) fn runs_on(&self, shared: &Shared) -> bool {
+        ptr::eq(self.shared, shared)
+    }
+
+    pub(crate) fn counters(&self) -> &'a Counters {
+        &self.worker.counters
     }
 
     /// A fresh task id from this worker's batch.
     pub(crate) fn next_task_id(&self) -> TaskId {
-        if self.core.ids_left.get() == 0 {
-            self.core.next_id.set(TaskId::reserve(IDS_PER_BATCH));
-            self.core.ids_left.set(IDS_PER_BATCH);
+        let core = &self.core;
+        if core.ids_left.get() == 0 {
+            core.next_id.set(TaskId::reserve(IDS_PER_BATCH));
+            core.ids_left.set(IDS_PER_BATCH);
         }
-        let id = self.core.next_id.get();
-        self.core.next_id.set(id + 1);
-        self.core.ids_left.set(self.core.ids_left.get() - 1);
+        let id = core.next_id.get();
+        core.next_id.set(id + 1);
+        core.ids_left.set(core.ids_left.get() - 1);
         TaskId::from_raw(id)
     }
 
@@ -131,35 +172,31 @@ impl Worker {
         self.core.clock.read()
     }
 
-    pub(crate) fn has_queued_work(&self) -> bool {
-        !self.ring.is_empty() || !self.lifo.load(Acquire).is_null()
-    }
-
-    /// The spawn/wake fast path (only on this worker's own thread).
-    pub(crate) fn schedule_local(&self, task: TaskRef, yielded: bool) {
-        if yielded || self.core.lifo_streak.get() >= MAX_LIFO_STREAK {
+    /// The spawn/wake fast path: the LIFO slot, the evicted task to the ring.
+    pub(crate) fn schedule_local(&self, task: TaskRef) {
+        if self.core.lifo_streak.get() >= MAX_LIFO_STREAK {
             self.push_back(task);
         } else {
-            let evicted = self.lifo.swap(task.into_raw().as_ptr(), AcqRel);
+            let evicted = self.worker.lifo.swap(task.into_raw().as_ptr(), AcqRel);
             if let Some(evicted) = NonNull::new(evicted) {
                 // SAFETY: the slot owned that task's queue reference; now we do.
                 self.push_back(unsafe { TaskRef::from_raw(evicted) });
             }
         }
-        self.shared().wake_one_sleeper();
+        self.shared.wake_one_sleeper();
     }
 
     fn push_back(&self, task: TaskRef) {
         let mut item = task.into_raw().as_ptr();
         loop {
-            match self.ring.push(item) {
+            match self.worker.ring.push(item) {
                 Ok(()) => return,
                 Err(back) => item = back,
             }
-            if let Some(half) = self.ring.take_half() {
+            if let Some(half) = self.worker.ring.take_half() {
                 // Queue references move to the injector, 129 under one lock.
-                self.shared()
-                    .injector
+                self.shared
+                    .injector()
                     .push_batch(half.into_iter().chain([item]));
                 return;
             }
@@ -167,17 +204,17 @@ impl Worker {
     }
 
     fn take_lifo(&self) -> Option<TaskRef> {
-        if self.lifo.load(Acquire).is_null() {
+        if self.worker.lifo.load(Acquire).is_null() {
             return None;
         }
-        let task = NonNull::new(self.lifo.swap(ptr::null_mut(), AcqRel))?;
+        let task = NonNull::new(self.worker.lifo.swap(ptr::null_mut(), AcqRel))?;
         // SAFETY: the slot owned the queue reference.
         Some(unsafe { TaskRef::from_raw(task) })
     }
 
     fn pop_ring(&self) -> Option<TaskRef> {
-        let task = self.ring.pop()?;
-        if let Some(next) = self.ring.peek() {
+        let task = self.worker.ring.pop()?;
+        if let Some(next) = self.worker.ring.peek() {
             // Start moving the next task here while this one runs: it was probably written by
             // the worker that spawned it.
             crate::slab::prefetch(next.cast());
@@ -188,7 +225,7 @@ impl Worker {
 
     fn run(&self) {
         loop {
-            if self.shared().closed.load(Acquire) {
+            if self.shared.is_closed() {
                 break;
             }
             if let Some(task) = self.next_task().or_else(|| self.search()) {
@@ -202,18 +239,15 @@ impl Worker {
 
     fn run_task(&self, task: TaskRef) {
         if self.core.searching.replace(false)
-            && self.shared().idle.stop_searching()
-            && self.shared().has_work_anywhere()
+            && self.shared.idle().stop_searching()
+            && self.shared.has_work_anywhere()
         {
             // The last searcher found work and there is more: let another worker look for
             // it (chaining). With nothing left, waking one would only cost a syscall.
-            self.shared().wake_one_sleeper();
+            self.shared.wake_one_sleeper();
         }
-        self.counters.polls.bump();
-        let _hold = self
-            .shared()
-            .lazy_spawn
-            .then(|| crate::lazy::hold(self.shared()));
+        self.worker.counters.polls.bump();
+        let _hold = self.lazy_spawn.then(|| crate::lazy::hold(self.shared));
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
         }
@@ -243,15 +277,15 @@ impl Worker {
 
     /// One task from the injector; with `batch`, also this worker's share into its ring.
     fn pop_injector(&self, batch: bool) -> Option<TaskRef> {
-        let injector = &self.shared().injector;
+        let injector = self.shared.injector();
         let share = if batch {
-            (injector.len() / self.shared().workers.len() + 1).min(CAPACITY / 2)
+            (injector.len() / self.shared.workers().len() + 1).min(CAPACITY / 2)
         } else {
             1
         };
         let first = injector.pop_batch(share, |task| {
             // The ring has room: batches are only taken when it is empty.
-            if self.ring.push(task).is_err() {
+            if self.worker.ring.push(task).is_err() {
                 injector.push(task);
             }
         })?;
@@ -261,9 +295,9 @@ impl Worker {
 
     /// Looks for work elsewhere, as one of the (at most half the) searching workers.
     fn search(&self) -> Option<TaskRef> {
-        let shared = self.shared();
+        let shared = self.shared;
         if !self.core.searching.get() {
-            if !shared.idle.try_start_searching() {
+            if !shared.idle().try_start_searching() {
                 return None;
             }
             self.core.searching.set(true);
@@ -273,7 +307,7 @@ impl Worker {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
-            if shared.closed.load(Acquire) {
+            if shared.is_closed() {
                 return None;
             }
             if self.fire_timers() > 0 {
@@ -291,15 +325,15 @@ impl Worker {
     }
 
     fn steal_round(&self) -> Option<TaskRef> {
-        let workers = &self.shared().workers;
+        let workers = self.shared.workers();
         let start = self.next_random() as usize % workers.len();
         for i in 0..workers.len() {
             let victim = &workers[(start + i) % workers.len()];
-            if victim.index == self.index {
+            if victim.index == self.worker.index {
                 continue;
             }
-            if let Some(task) = victim.ring.steal_half_into(&self.ring) {
-                self.counters.steals.bump();
+            if let Some(task) = victim.ring.steal_half_into(&self.worker.ring) {
+                self.worker.counters.steals.bump();
                 // SAFETY: stolen ring entries are queue references.
                 return Some(unsafe { TaskRef::from_raw(nonnull(task)) });
             }
@@ -310,15 +344,15 @@ impl Worker {
     /// Takes a task that sat in another worker's LIFO slot across a short wait: that worker
     /// is probably stuck in a long poll (Go steals `runnext` the same way, after `usleep(3)`).
     fn steal_stuck_lifo(&self) -> Option<TaskRef> {
-        for victim in self.shared().workers.iter() {
+        for victim in self.shared.workers().iter() {
             let seen = victim.lifo.load(Acquire);
-            if victim.index == self.index || seen.is_null() {
+            if victim.index == self.worker.index || seen.is_null() {
                 continue;
             }
             (0..50).for_each(|_| std::hint::spin_loop()); // a few µs, like Go's usleep(3)
             if victim.lifo.load(Acquire) == seen {
                 if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
-                    self.counters.steals.bump();
+                    self.worker.counters.steals.bump();
                     // SAFETY: the slot owned the queue reference.
                     return Some(unsafe { TaskRef::from_raw(task) });
                 }
@@ -338,32 +372,32 @@ impl Worker {
 
     /// Wakes the tasks whose timers are due; they land in this worker's queues.
     fn fire_timers(&self) -> usize {
-        self.shared().timers.fire_due()
+        self.shared.timers().fire_due()
     }
 
     fn park(&self) {
-        let shared = self.shared();
+        let shared = self.shared;
         if self.core.searching.replace(false)
-            && shared.idle.stop_searching()
+            && shared.idle().stop_searching()
             && shared.has_work_anywhere()
         {
             return; // the last searcher must not sleep on work that just arrived
         }
-        shared.idle.register_sleeper(self.index);
-        if shared.closed.load(Acquire) || shared.has_work_anywhere() {
-            if !shared.idle.unregister_sleeper(self.index) {
+        shared.idle().register_sleeper(self.worker.index);
+        if shared.is_closed() || shared.has_work_anywhere() {
+            if !shared.idle().unregister_sleeper(self.worker.index) {
                 self.core.searching.set(true); // a waker picked us: we count as searching
             }
             return;
         }
-        self.counters.parks.bump();
-        let mut timeout = shared.timers.park_timeout();
-        if shared.idle.others_awake() {
+        self.worker.counters.parks.bump();
+        let mut timeout = shared.timers().park_timeout();
+        if shared.idle().others_awake() {
             // Sysmon-lite: look again soon, in case a busy worker blocked with work queued.
             timeout = Some(timeout.map_or(RECHECK, |t| t.min(RECHECK)));
         }
-        self.parker.park(timeout);
-        if !shared.idle.unregister_sleeper(self.index) {
+        self.worker.parker.park(timeout);
+        if !shared.idle().unregister_sleeper(self.worker.index) {
             self.core.searching.set(true);
         }
         self.fire_timers();
@@ -372,7 +406,7 @@ impl Worker {
     /// Cancels everything left in this worker's queues (runtime shutdown).
     fn drain(&self) {
         if self.core.searching.replace(false) {
-            self.shared().idle.stop_searching();
+            self.shared.idle().stop_searching();
         }
         while let Some(task) = self.take_lifo().or_else(|| self.pop_ring()) {
             task.shutdown();
