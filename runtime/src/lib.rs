@@ -35,7 +35,6 @@ mod clock;
 mod context;
 mod dump;
 mod idle;
-mod join;
 mod lazy;
 mod metrics;
 mod park;
@@ -50,14 +49,15 @@ mod worker;
 
 pub use cancel::{CancellationToken, Cancelled};
 pub use dump::{Dump, TaskSnapshot, TaskState};
-pub use join::{JoinError, JoinHandle, TaskId};
 pub use metrics::{Metrics, WorkerMetrics};
 pub use scheduler::{Builder, Runtime};
+pub use task::{JoinError, JoinHandle, TaskId};
 pub use timer::{sleep, yield_now, Sleep, YieldNow};
 pub use waitgroup::{Wait, WaitGroup};
 
 use std::future::Future;
 use std::panic::Location;
+use task::Kind;
 
 /// The run queue and parker, exposed only to the loom model tests (`tests/loom.rs`).
 #[cfg(tasklings_loom)]
@@ -88,7 +88,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match spawn_on_current(future, None, Location::caller(), 0) {
+    match spawn_on_current(future, None, Location::caller(), Kind::Future) {
         Ok(handle) => handle,
         Err(_unspawned) => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
     }
@@ -104,7 +104,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match spawn_on_current(future, Some(name.into()), Location::caller(), 0) {
+    match spawn_on_current(future, Some(name.into()), Location::caller(), Kind::Future) {
         Ok(handle) => handle,
         Err(_unspawned) => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
     }
@@ -121,7 +121,7 @@ where
     R: Send + 'static,
 {
     let closure = blocking::BlockingTask::new(f);
-    match spawn_on_current(closure, None, Location::caller(), task::BLOCKING) {
+    match spawn_on_current(closure, None, Location::caller(), Kind::Blocking) {
         Ok(handle) => handle,
         Err(_unspawned) => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
     }
@@ -133,14 +133,14 @@ fn spawn_on_current<F>(
     future: F,
     name: Option<String>,
     location: &'static Location<'static>,
-    flags: usize,
+    kind: Kind,
 ) -> Result<JoinHandle<F::Output>, F>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     context::with_runtime(|runtime| match runtime {
-        Some(shared) => Ok(shared.spawn_task(future, name, location, flags)),
+        Some(shared) => Ok(shared.spawn_task(future, name, location, kind)),
         None => Err(future),
     })
 }
@@ -148,15 +148,11 @@ where
 /// Live (unfinished) tasks: of the current runtime inside one, else of every live runtime
 /// (Go's `runtime.NumGoroutine`).
 pub fn num_tasks() -> usize {
-    context::with_runtime(|runtime| runtime.map(scheduler::Shared::num_tasks)).unwrap_or_else(
-        || {
-            scheduler::live_runtimes()
-                .0
-                .iter()
-                .map(|s| s.num_tasks())
-                .sum()
-        },
-    )
+    let current = context::with_runtime(|runtime| runtime.map(scheduler::Shared::num_tasks));
+    current.unwrap_or_else(|| {
+        let live = scheduler::live_runtimes();
+        live.iter().map(|s| s.num_tasks()).sum()
+    })
 }
 
 /// Worker threads: of the current runtime inside one, else what a new `Runtime` would get
@@ -170,18 +166,20 @@ pub fn workers() -> usize {
 /// runtime the process has run, dropped ones included.
 pub fn metrics() -> Metrics {
     context::with_runtime(|runtime| runtime.map(scheduler::Shared::metrics))
-        .unwrap_or_else(metrics::process_wide)
+        .unwrap_or_else(scheduler::process_metrics)
 }
 
 /// Every live task: of the current runtime inside one, else of every live runtime. Safe to
 /// call from any thread at any time (a watchdog's last look before killing a stuck test).
 pub fn dump() -> Dump {
-    let current = context::with_runtime(|runtime| runtime.map(|s| s as *const scheduler::Shared));
-    match current {
-        Some(me) => dump::collect(|s| std::ptr::eq(s, me)),
+    match context::with_runtime(|runtime| runtime.map(scheduler::Shared::owner_id)) {
+        Some(me) => dump::collect(|owner| owner == me),
         None => {
-            let live = scheduler::live_runtimes().0;
-            dump::collect(|s| live.iter().any(|l| std::ptr::eq(&**l, s)))
+            let live: Vec<_> = scheduler::live_runtimes()
+                .iter()
+                .map(|s| s.owner_id())
+                .collect();
+            dump::collect(|owner| live.contains(&owner))
         }
     }
 }

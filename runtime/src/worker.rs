@@ -32,12 +32,11 @@
 
 use crate::clock::Coarse;
 use crate::context;
-use crate::join::TaskId;
 use crate::metrics::Counters;
 use crate::park::Parker;
 use crate::queue::{Ring, CAPACITY};
 use crate::scheduler::Shared;
-use crate::task::{Header, RunOutcome, TaskRef};
+use crate::task::{Header, RunOutcome, TaskId, TaskRef};
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
@@ -247,7 +246,9 @@ impl<'a> Local<'a> {
             self.shared.wake_one_sleeper();
         }
         self.worker.counters.polls.bump();
-        let _hold = self.lazy_spawn.then(|| crate::lazy::hold(self.shared));
+        let _hold = self
+            .lazy_spawn
+            .then(|| crate::lazy::hold(self.shared.owner_id()));
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
         }
