@@ -6,9 +6,10 @@
 //! | G (goroutine) | a task: one block holding header, future and output | `task`, `slab` |
 //! | P (processor, local run queue, `runnext`) | a worker's ring + LIFO slot | `worker`, `queue` |
 //! | M (OS thread) | a worker thread; blocking-pool threads are Ms without a P | `worker`, `blocking` |
+//! | `getg()`, `g.m.p` (this thread's G, M and P) | the thread's current runtime and worker | `context` |
 //! | global run queue | the injector | `scheduler` |
 //! | spinning Ms, `pidle`, `wakep` | searching/sleeping workers | `idle`, `park` |
-//! | timers, `time.Sleep` | per-runtime timers driven by parking workers | `timer` |
+//! | timers, `time.Sleep`, `nanotime` | per-runtime timers driven by parking workers | `timer`, `clock` |
 //! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
 //! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
 //! | `GOMAXPROCS=1`: a new goroutine waits for `main` to block | lazy spawning (opt-in) | `lazy` |
@@ -25,9 +26,11 @@
 //! assert_eq!(total, 385);
 //! ```
 //!
-//! Read the modules in this order: `task` (what a G is), `queue` and `worker` (the P and its
-//! loop), `idle` and `park` (sleeping and waking Ms), `scheduler` (the whole, and shutdown),
-//! then `timer`, `blocking`, `slab`, `metrics`, `dump` and `lazy`.
+//! Read the modules in this order: `task` (what a G is, and who frees it: `task/mod.rs`, then
+//! `state`, `raw`, `waker`, `join`, `owner`), `queue` and `worker` (the P and its loop), `idle`
+//! and `park` (sleeping and waking Ms), `context` (which runtime and worker a thread runs),
+//! `scheduler` (the whole, and shutdown), then `timer`, `clock`, `blocking`, `slab`, `metrics`,
+//! `dump` and `lazy`.
 
 mod blocking;
 mod cancel;

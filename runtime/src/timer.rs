@@ -12,6 +12,9 @@
 //! Dropping a `Sleep` removes its entry, so cancelled timeouts don't pile up. Ten thousand
 //! tasks sleeping one second cost ten thousand map entries and one worker wake-up.
 //!
+//! The time is read from `clock`, and the runtime a `Sleep` registers with is the current
+//! one (`context`).
+//!
 //! `yield_now` needs no timer: it wakes its own task during the poll, and a task woken while
 //! running goes to the *back* of the run queue (`worker`), letting everyone else run first.
 

@@ -90,6 +90,22 @@ struct Core {
     clock: Coarse,
 }
 
+// The split is checked by the compiler: `Worker` (and so `Shared`) is `Send + Sync` on its own,
+// and `Local` is not `Sync` — if it ever became so, the two blanket impls below would both
+// apply and the method path would be ambiguous (the `static_assertions::assert_not_impl_any`
+// trick), which is a compile error.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Worker>();
+    send_sync::<Shared>();
+    trait AmbiguousIfSync<A> {
+        fn some_item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+    impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+    let _ = <Local<'static> as AmbiguousIfSync<_>>::some_item;
+};
+
 /// The worker thread's body.
 pub(crate) fn run(shared: Arc<Shared>, index: usize) {
     let local = Local::new(&shared, index);

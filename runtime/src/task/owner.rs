@@ -255,3 +255,32 @@ pub(crate) fn cancel_idle(id: OwnerId) {
         }
     });
 }
+
+#[cfg(all(test, not(tasklings_loom)))]
+mod tests {
+    use super::*;
+
+    fn slot_is_taken(id: OwnerId) -> bool {
+        !SLOTS[id.0 as usize].load(Acquire).is_null()
+    }
+
+    #[test]
+    fn a_runtime_with_no_task_left_is_released_when_dropped() {
+        let rt = crate::Runtime::builder().workers(1).build().unwrap();
+        let id = rt.shared().owner_id();
+        assert_eq!(rt.block_on(rt.spawn(async { 7 })).unwrap(), 7);
+        drop(rt);
+        assert!(!slot_is_taken(id));
+    }
+
+    #[test]
+    fn the_last_block_releases_a_dropped_runtime() {
+        let rt = crate::Runtime::builder().workers(1).build().unwrap();
+        let id = rt.shared().owner_id();
+        let handle = rt.spawn(std::future::pending::<()>());
+        drop(rt); // cancels the task; its block lives on for the handle
+        assert!(slot_is_taken(id), "a JoinHandle keeps its runtime's slot");
+        assert!(handle.join().unwrap_err().is_aborted());
+        assert!(!slot_is_taken(id), "the last block gave the slot back");
+    }
+}
