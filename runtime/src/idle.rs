@@ -91,12 +91,11 @@ impl Idle {
         Some(index)
     }
 
-    /// Every sleeper, emptied out (for shutdown).
-    pub(crate) fn take_all_sleepers(&self) -> Vec<usize> {
+    /// Empties the sleeper list (shutdown, which then unparks every worker).
+    pub(crate) fn forget_sleepers(&self) {
         let mut sleepers = self.lock();
-        let all = std::mem::take(&mut *sleepers);
-        self.state.fetch_sub(all.len() * SLEEP_ONE, SeqCst);
-        all
+        self.state.fetch_sub(sleepers.len() * SLEEP_ONE, SeqCst);
+        sleepers.clear();
     }
 
     /// Registers worker `index` as asleep, then fences, so the caller's final look at the

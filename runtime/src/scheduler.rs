@@ -286,7 +286,7 @@ impl Shared {
     /// Step 1: no more work is started; every worker is woken to notice.
     fn close(&self) {
         self.closed.store(true, SeqCst);
-        self.idle.take_all_sleepers();
+        self.idle.forget_sleepers();
         for worker in self.workers.iter() {
             worker.unpark();
         }
