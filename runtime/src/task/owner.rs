@@ -259,6 +259,81 @@ pub(crate) fn cancel_idle(id: OwnerId) {
 #[cfg(all(test, not(tasklings_loom)))]
 mod tests {
     use super::*;
+    use crate::task::{JoinHandle, Kind, NewTask, RunOutcome, TaskId};
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    /// The smallest scheduler: a queue that the test runs by hand. Every free goes to the
+    /// ledger (it has no threads of its own).
+    struct ByHand {
+        ownership: Ownership<ByHand>,
+        queue: Mutex<VecDeque<TaskRef>>,
+        completed: AtomicUsize,
+    }
+
+    impl Schedule for ByHand {
+        fn ownership(&self) -> &Ownership<Self> {
+            &self.ownership
+        }
+        fn schedule(&self, task: TaskRef) {
+            crate::sync::lock(&self.queue).push_back(task);
+        }
+        fn task_completed(&self) {
+            self.completed.fetch_add(1, Relaxed);
+        }
+        fn freed_on_own_thread(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_scheduler_other_than_the_runtime_can_own_tasks() {
+        let owner = Arc::new(ByHand {
+            ownership: Ownership::new(),
+            queue: Mutex::new(VecDeque::new()),
+            completed: AtomicUsize::new(0),
+        });
+        Ownership::publish(&owner);
+        let new = NewTask {
+            owner: owner.ownership.id(),
+            id: TaskId::from_raw(TaskId::reserve(1)),
+            name: None,
+            location: std::panic::Location::caller(),
+            born_ms: 0,
+            kind: Kind::Future,
+        };
+        let raw = raw::allocate::<_, ByHand>(
+            async {
+                crate::yield_now().await;
+                6 * 7
+            },
+            new,
+        );
+        // SAFETY: a new task's three references: the handle's, the queue entry's (the third
+        // is the owner's).
+        let (handle, mut next) = unsafe {
+            let handle: JoinHandle<i32> = JoinHandle::from_raw(raw);
+            (handle, Some(TaskRef::from_raw(raw)))
+        };
+        let mut polls = 0;
+        while let Some(task) = next.take() {
+            polls += 1;
+            if let RunOutcome::Reschedule(task) = task.run() {
+                task.schedule(); // woken during its poll (`yield_now`): through the hook
+            }
+            next = crate::sync::lock(&owner.queue).pop_front();
+        }
+        assert_eq!(polls, 2);
+        assert_eq!(handle.join().unwrap(), 42);
+        assert_eq!(owner.completed.load(Relaxed), 1);
+        assert_eq!(Arc::strong_count(&owner), 2, "the slot holds a reference");
+        owner.ownership.close(1); // one block created, none freed on its own threads
+        assert_eq!(
+            Arc::strong_count(&owner),
+            1,
+            "the freed block let the slot go"
+        );
+    }
 
     fn slot_is_taken(id: OwnerId) -> bool {
         !SLOTS[id.0 as usize].load(Acquire).is_null()
