@@ -93,36 +93,8 @@ fn child(args: &[String]) -> ExitCode {
 /// The driver: run every case, round by round, and print the report.
 fn compare(options: &Options) -> ExitCode {
     let mut notes = Vec::new();
-    let mut cases = shapes::plan(options.size);
-    if !options.shapes.is_empty() {
-        cases.retain(|c| options.shapes.contains(&c.shape));
-    }
-    for case in &mut cases {
-        case.contenders
-            .retain(|(imp, _)| options.impls.is_empty() || options.impls.contains(imp));
-    }
-    let wants_go = cases
-        .iter()
-        .any(|c| c.contenders.iter().any(|(imp, _)| *imp == Impl::Go));
-    let go_program = if !wants_go {
-        None
-    } else if !options.go {
-        notes.push("Go skipped (--no-go)".to_string());
-        None
-    } else {
-        match go::build(&go::target_dir()) {
-            Ok(program) => Some(program),
-            Err(why) => {
-                notes.push(why);
-                None
-            }
-        }
-    };
-    if go_program.is_none() {
-        for case in &mut cases {
-            case.contenders.retain(|(imp, _)| *imp != Impl::Go);
-        }
-    }
+    let mut cases = select_cases(options);
+    let go_program = prepare_go(options, &mut cases, &mut notes);
     if options.size == Size::Smoke {
         notes.push(
             "smoke sizes (no --bench argument, as under `cargo test`): checks that every \
@@ -130,82 +102,19 @@ fn compare(options: &Options) -> ExitCode {
                 .into(),
         );
     }
-    let timeout = Duration::from_secs(match options.size {
-        Size::Full => 300,
-        Size::Quick | Size::Smoke => 60,
-    });
-
+    let go_binary = go_program.as_ref().map(|g| g.binary.as_path());
     let load_at_start = machine::load_average();
-    let mut results = Vec::new();
     let mut failed = false;
-    for (index, case) in cases.iter().enumerate() {
-        let mut rows: Vec<Row> = case
-            .contenders
-            .iter()
-            .map(|&(imp, n)| Row {
-                imp,
-                n,
-                runs: Vec::new(),
-            })
-            .collect();
-        for round in 0..options.runs {
-            // Rotate who goes first, so no contender always follows the same neighbour.
-            for k in 0..rows.len() {
-                let i = (round + k) % rows.len();
-                let row = &mut rows[i];
-                let job = Job {
-                    shape: case.shape,
-                    imp: row.imp,
-                    n: row.n,
-                    m: case.m,
-                    workers: options.workers,
-                    warmup: if case.compares_bytes() {
-                        0
-                    } else {
-                        options.warmup
-                    },
-                };
-                let go_binary = go_program.as_ref().map(|g| g.binary.as_path());
-                let runner::Outcome { result, stderr } = runner::run(&job, go_binary, timeout);
-                match &result {
-                    Ok(m) => eprintln!(
-                        "[{}/{}] {} round {}/{}: {} {} ns/op{}",
-                        index + 1,
-                        cases.len(),
-                        case.label(),
-                        round + 1,
-                        options.runs,
-                        row.imp.name(),
-                        report::ns_text(m.ns_per_op),
-                        m.bytes_per_task
-                            .map(|b| format!(", {b:.0} B/task"))
-                            .unwrap_or_default()
-                    ),
-                    Err(e) => {
-                        failed = true;
-                        eprintln!(
-                            "[{}/{}] {} round {}: {} FAILED: {e}",
-                            index + 1,
-                            cases.len(),
-                            case.label(),
-                            round + 1,
-                            row.imp.name()
-                        );
-                    }
-                }
-                if options.verbose {
-                    for line in stderr.lines() {
-                        eprintln!("    {line}");
-                    }
-                }
-                row.runs.push(result);
-            }
-        }
-        results.push(CaseResult {
-            case: case.clone(),
-            rows,
-        });
-    }
+    let results: Vec<CaseResult> = cases
+        .iter()
+        .enumerate()
+        .map(|(index, case)| {
+            let place = format!("[{}/{}] {}", index + 1, cases.len(), case.label());
+            let (result, ok) = run_case(&place, case, options, go_binary);
+            failed |= !ok;
+            result
+        })
+        .collect();
 
     let summaries = report::summarise(&results, options.size != Size::Smoke);
     let header = Header {
@@ -218,21 +127,147 @@ fn compare(options: &Options) -> ExitCode {
         load: (load_at_start, machine::load_average()),
         notes,
     };
-    match options.output {
-        Output::Json => {
-            print!("{}", report::json(&summaries));
-            for note in &header.notes {
-                eprintln!("note: {note}");
-            }
-        }
-        Output::Table => print!("{}", report::table(&header, &summaries)),
-        Output::Markdown => print!("{}", report::markdown(&header, &summaries)),
-    }
+    print_report(options.output, &header, &summaries);
     if failed {
         eprintln!("compare: some runs failed (see above)");
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The cases and contenders the options ask for.
+fn select_cases(options: &Options) -> Vec<shapes::Case> {
+    let mut cases = shapes::plan(options.size);
+    if !options.shapes.is_empty() {
+        cases.retain(|c| options.shapes.contains(&c.shape));
+    }
+    for case in &mut cases {
+        case.contenders
+            .retain(|(imp, _)| options.impls.is_empty() || options.impls.contains(imp));
+    }
+    cases
+}
+
+/// Builds the Go program if any case wants it; without it, Go leaves every case (with a note).
+fn prepare_go(
+    options: &Options,
+    cases: &mut [shapes::Case],
+    notes: &mut Vec<String>,
+) -> Option<go::GoProgram> {
+    let wants_go = cases
+        .iter()
+        .any(|c| c.contenders.iter().any(|(imp, _)| *imp == Impl::Go));
+    let program = if !wants_go {
+        None
+    } else if !options.go {
+        notes.push("Go skipped (--no-go)".to_string());
+        None
+    } else {
+        go::build(&go::target_dir())
+            .map_err(|why| notes.push(why))
+            .ok()
+    };
+    if program.is_none() {
+        for case in cases.iter_mut() {
+            case.contenders.retain(|(imp, _)| *imp != Impl::Go);
+        }
+    }
+    program
+}
+
+/// Runs every round of one case, contenders taking turns; false if a run failed.
+fn run_case(
+    place: &str,
+    case: &shapes::Case,
+    options: &Options,
+    go_binary: Option<&std::path::Path>,
+) -> (CaseResult, bool) {
+    let timeout = Duration::from_secs(match options.size {
+        Size::Full => 300,
+        Size::Quick | Size::Smoke => 60,
+    });
+    let mut rows: Vec<Row> = case
+        .contenders
+        .iter()
+        .map(|&(imp, n)| Row {
+            imp,
+            n,
+            runs: Vec::new(),
+        })
+        .collect();
+    let mut ok = true;
+    for round in 0..options.runs {
+        // Rotate who goes first, so no contender always follows the same neighbour.
+        for k in 0..rows.len() {
+            let i = (round + k) % rows.len();
+            let row = &mut rows[i];
+            let job = Job {
+                shape: case.shape,
+                imp: row.imp,
+                n: row.n,
+                m: case.m,
+                workers: options.workers,
+                warmup: if case.compares_bytes() {
+                    0
+                } else {
+                    options.warmup
+                },
+            };
+            let runner::Outcome { result, stderr } = runner::run(&job, go_binary, timeout);
+            let (round, of) = (round + 1, options.runs);
+            ok &= log_run(
+                &format!("{place} round {round}"),
+                of,
+                row.imp.name(),
+                &result,
+            );
+            if options.verbose {
+                for line in stderr.lines() {
+                    eprintln!("    {line}");
+                }
+            }
+            row.runs.push(result);
+        }
+    }
+    let result = CaseResult {
+        case: case.clone(),
+        rows,
+    };
+    (result, ok)
+}
+
+/// One progress line on stderr; false if the run failed.
+fn log_run(round: &str, of: usize, imp: &str, result: &Result<job::Measurement, String>) -> bool {
+    match result {
+        Ok(m) => {
+            let bytes = m
+                .bytes_per_task
+                .map(|b| format!(", {b:.0} B/task"))
+                .unwrap_or_default();
+            eprintln!(
+                "{round}/{of}: {imp} {} ns/op{bytes}",
+                report::ns_text(m.ns_per_op)
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("{round}: {imp} FAILED: {e}");
+            false
+        }
+    }
+}
+
+fn print_report(output: Output, header: &Header, summaries: &[report::Summary<'_>]) {
+    match output {
+        Output::Json => {
+            print!("{}", report::json(summaries));
+            for note in &header.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        Output::Table => print!("{}", report::table(header, summaries)),
+        Output::Markdown => print!("{}", report::markdown(header, summaries)),
     }
 }
 

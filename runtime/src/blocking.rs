@@ -12,8 +12,9 @@
 //! (`runtime::spawn` from inside the closure works). On shutdown, queued closures are dropped
 //! unrun and running ones are waited for (a thread can't be interrupted).
 
-use crate::scheduler::{self, Shared};
-use crate::task::{RunOutcome, TaskRef};
+use crate::context;
+use crate::scheduler::Shared;
+use crate::task::{self, RunOutcome, TaskRef};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -33,6 +34,8 @@ const KEEP_ALIVE: Duration = if cfg!(test) {
 pub(crate) struct BlockingPool {
     state: Mutex<PoolState>,
     work: Condvar,
+    /// The pool threads' name (`<worker prefix>-blocking`).
+    thread_name: String,
 }
 
 #[derive(Default)]
@@ -46,15 +49,21 @@ struct PoolState {
     handles: Vec<thread::JoinHandle<()>>,
 }
 
-struct SharedPtr(*const Shared);
-// SAFETY: `Shared` is Sync, and `Drop for Runtime` joins the pool threads before releasing it.
-unsafe impl Send for SharedPtr {}
+/// What a pool thread is given: its runtime, and the pool (which lives inside the runtime).
+struct PoolOf {
+    shared: *const Shared,
+    pool: *const BlockingPool,
+}
+// SAFETY: both are Sync, and `Drop for Runtime` joins the pool threads (`shutdown`) before the
+// runtime's memory can be released, so the pointers outlive the thread.
+unsafe impl Send for PoolOf {}
 
 impl BlockingPool {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(thread_name: String) -> Self {
         BlockingPool {
             state: Mutex::new(PoolState::default()),
             work: Condvar::new(),
+            thread_name,
         }
     }
 
@@ -67,7 +76,7 @@ impl BlockingPool {
         let mut state = self.lock();
         if state.shutdown {
             drop(state);
-            scheduler::cancel_orphan(task);
+            task::cancel_orphan(task);
             return;
         }
         state.queue.push_back(task);
@@ -77,13 +86,16 @@ impl BlockingPool {
             self.work.notify_one();
         } else if state.threads < MAX_THREADS {
             state.handles.retain(|h| !h.is_finished());
-            let ptr = SharedPtr(shared);
+            let of = PoolOf { shared, pool: self };
             let spawned = thread::Builder::new()
-                .name(format!("{}-blocking", shared.thread_name))
+                .name(self.thread_name.clone())
                 .spawn(move || {
-                    let ptr = ptr;
-                    // SAFETY: see `SharedPtr`.
-                    pool_thread(unsafe { &*ptr.0 })
+                    let of = of;
+                    // SAFETY: see `PoolOf`.
+                    let (shared, pool) = unsafe { (&*of.shared, &*of.pool) };
+                    // Belongs to the runtime: `runtime::spawn` in a closure spawns onto it.
+                    let _enter = context::enter(shared);
+                    pool_thread(pool);
                 });
             match spawned {
                 Ok(handle) => {
@@ -109,22 +121,20 @@ impl BlockingPool {
                 std::mem::take(&mut state.handles),
             )
         };
-        queued.into_iter().for_each(scheduler::cancel_orphan);
+        queued.into_iter().for_each(task::cancel_orphan);
         for handle in handles {
             let _ = handle.join();
         }
     }
 }
 
-fn pool_thread(shared: &Shared) {
-    let _enter = scheduler::enter(shared);
-    let pool = &shared.blocking;
+fn pool_thread(pool: &BlockingPool) {
     let mut state = pool.lock();
     loop {
         if let Some(task) = state.queue.pop_front() {
             drop(state);
             if let RunOutcome::Reschedule(task) = task.run() {
-                scheduler::schedule(task); // a blocking task never waits, but stay correct
+                task.schedule(); // a blocking task never waits, but stay correct
             }
             state = pool.lock();
             continue;
@@ -189,7 +199,7 @@ mod tests {
             .collect();
         all_in.wait(); // three closures ran at once: three threads
         handles.into_iter().for_each(|h| h.join().unwrap());
-        let pool = &rt.shared().blocking;
+        let pool = rt.shared().blocking_pool();
         // Wait (no time assertion) until the idle threads have left.
         while crate::sync::lock(&pool.state).threads != 0 {
             std::thread::sleep(KEEP_ALIVE);

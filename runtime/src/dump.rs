@@ -6,23 +6,16 @@
 //! pool), its age and how many times it was polled.
 //!
 //! There is no task registry on the spawn path. Instead the dump walks every task block the
-//! slab ever carved, takes a reference on each live task it finds (a CAS that fails on free
-//! blocks), reads the header and lets go. So a dump costs time proportional to the memory
-//! ever used for tasks, and nothing at all until it is asked for — which is also why it works
-//! from a plain watchdog thread while workers are stuck. Names live in a side table, paid for
-//! only by named tasks.
+//! slab ever carved (`task::for_each_live`), takes a reference on each live task it finds (a
+//! CAS that fails on free blocks), reads the header and lets go. So a dump costs time
+//! proportional to the memory ever used for tasks, and nothing at all until it is asked for —
+//! which is also why it works from a plain watchdog thread while workers are stuck. Names live
+//! in a side table (`task`), paid for only by named tasks. Ages come from `clock`.
 
-use crate::join::TaskId;
-use crate::scheduler::Shared;
-use crate::slab;
-use crate::task::{self, Header, BLOCKING, COMPLETE, NAMED, RUNNING, SCHEDULED};
-use std::collections::BTreeMap;
+use crate::task::{self, Header, Kind, OwnerId, TaskId};
 use std::fmt;
 use std::panic::Location;
-use std::ptr::NonNull;
-use std::sync::atomic::Ordering::{Acquire, Relaxed};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a task is doing at the moment of the dump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,68 +82,38 @@ impl fmt::Display for Dump {
     }
 }
 
-static EPOCH: OnceLock<Instant> = OnceLock::new();
-static NAMES: Mutex<BTreeMap<TaskId, String>> = Mutex::new(BTreeMap::new());
-
-/// Milliseconds since the process epoch, the clock of task ages.
-pub(crate) fn now_ms() -> u32 {
-    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u32
-}
-
-fn names() -> std::sync::MutexGuard<'static, BTreeMap<TaskId, String>> {
-    crate::sync::lock(&NAMES)
-}
-
-pub(crate) fn remember_name(id: TaskId, name: String) {
-    names().insert(id, name);
-}
-
-pub(crate) fn forget_name(id: TaskId) {
-    names().remove(&id);
-}
-
 /// Snapshots every live task whose runtime passes `keep`.
-pub(crate) fn collect(keep: impl Fn(*const Shared) -> bool) -> Dump {
-    let now = now_ms();
+pub(crate) fn collect(keep: impl Fn(OwnerId) -> bool) -> Dump {
+    let now = crate::clock::now_ms();
     let mut tasks = Vec::new();
-    slab::for_each_block(|block| {
-        let block: NonNull<Header> = block.cast();
-        // SAFETY: blocks come from the slab; after try_acquire_ref we own a reference, so the
-        // header is live until drop_ref.
-        unsafe {
-            if !task::try_acquire_ref(block) {
-                return;
-            }
-            let h = block.as_ref();
-            let state = h.state.load(Acquire);
-            if state & COMPLETE == 0 && keep(h.shared()) {
-                tasks.push(snapshot(h, state, now));
-            }
-            task::drop_ref(block);
+    task::for_each_live(|task| {
+        let h = task.header();
+        if !h.snapshot().is_complete() && keep(h.owner()) {
+            tasks.push(snapshot(h, now));
         }
     });
-    let names = names();
-    for t in &mut tasks {
-        t.name = names.get(&t.id).cloned();
-    }
-    drop(names);
+    task::with_names(|names| {
+        for t in &mut tasks {
+            t.name = names.get(&t.id).cloned();
+        }
+    });
     tasks.sort_by_key(|t| t.id);
     Dump { tasks }
 }
 
-fn snapshot(h: &Header, state: usize, now: u32) -> TaskSnapshot {
-    let running = state & RUNNING != 0;
+fn snapshot(h: &Header, now: u32) -> TaskSnapshot {
+    let state = h.snapshot();
     TaskSnapshot {
-        id: h.id,
-        name: (state & NAMED != 0).then(String::new),
-        location: h.location,
+        id: h.id(),
+        name: state.is_named().then(String::new),
+        location: h.location(),
         state: match () {
-            _ if running && state & BLOCKING != 0 => TaskState::Blocking,
-            _ if running => TaskState::Running,
-            _ if state & SCHEDULED != 0 => TaskState::Scheduled,
+            _ if state.is_running() && state.kind() == Kind::Blocking => TaskState::Blocking,
+            _ if state.is_running() => TaskState::Running,
+            _ if state.is_scheduled() => TaskState::Scheduled,
             _ => TaskState::Idle,
         },
-        age: Duration::from_millis(now.wrapping_sub(h.born_ms) as u64),
-        polls: h.polls.load(Relaxed) as u64,
+        age: Duration::from_millis(now.wrapping_sub(h.born_ms()) as u64),
+        polls: h.polls() as u64,
     }
 }

@@ -11,12 +11,12 @@
 //!   find it) and somebody sleeps. The check is one plain load of this word; a woken worker
 //!   starts out searching, so a spawn storm wakes one worker, not one per spawn.
 //! * A searcher that finds work and was the last searcher wakes the next one (chaining).
-//! * Lost wake-ups are ruled out by the order both sides follow (see `worker::park` and
+//! * Lost wake-ups are ruled out by the order both sides follow (see `worker::Local::park` and
 //!   `scheduler::Shared::schedule_remote`): a sleeper first registers (a SeqCst RMW on this
 //!   word), fences, then re-checks every queue; a remote poster first pushes, fences, then
-//!   reads this word. With a SeqCst fence on each side, one of the two always sees the other. A *local* push (from a running
-//!   worker) skips the fence: if it misses a sleeper, the pusher itself is awake and runs the
-//!   task (rayon's argument). And in case the pusher then blocks its thread (a task calling
+//!   reads this word. With a SeqCst fence on each side, one of the two always sees the other.
+//!   A *local* push (from a running worker) skips the fence: if it misses a sleeper, the
+//!   pusher itself is awake and runs the task (rayon's argument). And in case the pusher then blocks its thread (a task calling
 //!   `wait_blocking`), a sleeper re-checks every 10 ms while any other worker is awake — a tiny
 //!   Go `sysmon` — so work can be delayed by a missed wake-up, never stranded.
 
@@ -91,12 +91,11 @@ impl Idle {
         Some(index)
     }
 
-    /// Every sleeper, emptied out (for shutdown).
-    pub(crate) fn take_all_sleepers(&self) -> Vec<usize> {
+    /// Empties the sleeper list (shutdown, which then unparks every worker).
+    pub(crate) fn forget_sleepers(&self) {
         let mut sleepers = self.lock();
-        let all = std::mem::take(&mut *sleepers);
-        self.state.fetch_sub(all.len() * SLEEP_ONE, SeqCst);
-        all
+        self.state.fetch_sub(sleepers.len() * SLEEP_ONE, SeqCst);
+        sleepers.clear();
     }
 
     /// Registers worker `index` as asleep, then fences, so the caller's final look at the

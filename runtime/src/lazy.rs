@@ -21,10 +21,8 @@
 //! The held list is per thread, so holding costs no shared write; off the lazy schedule the
 //! only cost is one load of a plain `bool` per spawn and per task poll.
 
-use crate::scheduler::{self, Shared};
-use crate::task::TaskRef;
+use crate::task::{OwnerId, TaskRef};
 use std::cell::RefCell;
-use std::ptr;
 
 thread_local! {
     /// The spawns this thread is holding, and for which runtime (None: not holding).
@@ -32,7 +30,7 @@ thread_local! {
 }
 
 struct Held {
-    runtime: *const Shared,
+    runtime: OwnerId,
     tasks: Vec<TaskRef>,
 }
 
@@ -46,11 +44,12 @@ pub(crate) fn from_env() -> bool {
     })
 }
 
-/// Holds this thread's spawns onto `shared` until the guard drops; dropping it queues them.
-pub(crate) fn hold(shared: &Shared) -> Hold {
+/// Holds this thread's spawns onto `runtime` until the guard drops; dropping it queues them.
+#[must_use = "the spawns are released when the guard is dropped"]
+pub(crate) fn hold(runtime: OwnerId) -> Hold {
     let previous = HELD.with(|held| {
         held.borrow_mut().replace(Held {
-            runtime: shared,
+            runtime,
             tasks: Vec::new(),
         })
     });
@@ -73,17 +72,17 @@ impl Drop for Hold {
     }
 }
 
-/// Takes a just-spawned task of `shared` if this thread is holding spawns for it; otherwise
-/// gives it back to be queued now.
-pub(crate) fn try_hold(shared: &Shared, task: TaskRef) -> Option<TaskRef> {
+/// Takes a just-spawned task if this thread is holding spawns for its runtime; otherwise gives
+/// it back to be queued now.
+pub(crate) fn try_hold(task: TaskRef) -> Option<TaskRef> {
+    let runtime = task.owner();
     let mut task = Some(task);
     // `try_with`: a thread-local destructor may spawn after HELD is gone; that spawn just
     // isn't held.
     let _ = HELD.try_with(|held| {
-        if let Some(held) = held.borrow_mut().as_mut() {
-            if ptr::eq(held.runtime, shared) {
-                held.tasks.extend(task.take());
-            }
+        let mut held = held.borrow_mut();
+        if let Some(held) = held.as_mut().filter(|held| held.runtime == runtime) {
+            held.tasks.extend(task.take());
         }
     });
     task
@@ -109,6 +108,6 @@ fn queue_all(tasks: Vec<TaskRef>) {
     // Outside the borrow of HELD: queueing may wake, and a wake never spawns, but a task
     // dropped on a closed runtime runs its destructor, which may.
     for task in tasks {
-        scheduler::schedule(task);
+        task.schedule();
     }
 }

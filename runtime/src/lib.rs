@@ -6,9 +6,10 @@
 //! | G (goroutine) | a task: one block holding header, future and output | `task`, `slab` |
 //! | P (processor, local run queue, `runnext`) | a worker's ring + LIFO slot | `worker`, `queue` |
 //! | M (OS thread) | a worker thread; blocking-pool threads are Ms without a P | `worker`, `blocking` |
+//! | `getg()`, `g.m.p` (this thread's G, M and P) | the thread's current runtime and worker | `context` |
 //! | global run queue | the injector | `scheduler` |
 //! | spinning Ms, `pidle`, `wakep` | searching/sleeping workers | `idle`, `park` |
-//! | timers, `time.Sleep` | per-runtime timers driven by parking workers | `timer` |
+//! | timers, `time.Sleep`, `nanotime` | per-runtime timers driven by parking workers | `timer`, `clock` |
 //! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
 //! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
 //! | `GOMAXPROCS=1`: a new goroutine waits for `main` to block | lazy spawning (opt-in) | `lazy` |
@@ -25,15 +26,18 @@
 //! assert_eq!(total, 385);
 //! ```
 //!
-//! Read the modules in this order: `task` (what a G is), `queue` and `worker` (the P and its
-//! loop), `idle` and `park` (sleeping and waking Ms), `scheduler` (the whole, and shutdown),
-//! then `timer`, `blocking`, `slab`, `metrics`, `dump` and `lazy`.
+//! Read the modules in this order: `task` (what a G is, and who frees it: `task/mod.rs`, then
+//! `state`, `raw`, `waker`, `join`, `owner`), `queue` and `worker` (the P and its loop), `idle`
+//! and `park` (sleeping and waking Ms), `context` (which runtime and worker a thread runs),
+//! `scheduler` (the whole, and shutdown), then `timer`, `clock`, `blocking`, `slab`, `metrics`,
+//! `dump` and `lazy`.
 
 mod blocking;
 mod cancel;
+mod clock;
+mod context;
 mod dump;
 mod idle;
-mod join;
 mod lazy;
 mod metrics;
 mod park;
@@ -48,14 +52,15 @@ mod worker;
 
 pub use cancel::{CancellationToken, Cancelled};
 pub use dump::{Dump, TaskSnapshot, TaskState};
-pub use join::{JoinError, JoinHandle, TaskId};
 pub use metrics::{Metrics, WorkerMetrics};
 pub use scheduler::{Builder, Runtime};
+pub use task::{JoinError, JoinHandle, TaskId};
 pub use timer::{sleep, yield_now, Sleep, YieldNow};
 pub use waitgroup::{Wait, WaitGroup};
 
 use std::future::Future;
 use std::panic::Location;
+use task::Kind;
 
 /// The run queue and parker, exposed only to the loom model tests (`tests/loom.rs`).
 #[cfg(tasklings_loom)]
@@ -86,9 +91,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(future, None, Location::caller(), 0),
-        None => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
+    match spawn_on_current(future, None, Location::caller(), Kind::Future) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn {OUTSIDE_RUNTIME}"),
     }
 }
 
@@ -102,9 +107,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(future, Some(name.into()), Location::caller(), 0),
-        None => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
+    match spawn_on_current(future, Some(name.into()), Location::caller(), Kind::Future) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn_named {OUTSIDE_RUNTIME}"),
     }
 }
 
@@ -118,59 +123,66 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    match scheduler::current() {
-        Some(shared) => shared.spawn_task(
-            blocking::BlockingTask::new(f),
-            None,
-            Location::caller(),
-            task::BLOCKING,
-        ),
-        None => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
+    let closure = blocking::BlockingTask::new(f);
+    match spawn_on_current(closure, None, Location::caller(), Kind::Blocking) {
+        Ok(handle) => handle,
+        Err(_unspawned) => panic!("runtime::spawn_blocking {OUTSIDE_RUNTIME}"),
     }
+}
+
+/// Spawns onto this thread's runtime; outside every runtime, gives the future back (the caller
+/// panics, and the future is dropped while unwinding, after the message).
+fn spawn_on_current<F>(
+    future: F,
+    name: Option<String>,
+    location: &'static Location<'static>,
+    kind: Kind,
+) -> Result<JoinHandle<F::Output>, F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    context::with_runtime(|runtime| match runtime {
+        Some(shared) => Ok(shared.spawn_task(future, name, location, kind)),
+        None => Err(future),
+    })
 }
 
 /// Live (unfinished) tasks: of the current runtime inside one, else of every live runtime
 /// (Go's `runtime.NumGoroutine`).
 pub fn num_tasks() -> usize {
-    match scheduler::current() {
-        Some(shared) => shared.num_tasks(),
-        None => scheduler::live_runtimes()
-            .0
-            .iter()
-            .map(|s| s.num_tasks())
-            .sum(),
-    }
+    let current = context::with_runtime(|runtime| runtime.map(scheduler::Shared::num_tasks));
+    current.unwrap_or_else(|| {
+        let live = scheduler::live_runtimes();
+        live.iter().map(|s| s.num_tasks()).sum()
+    })
 }
 
 /// Worker threads: of the current runtime inside one, else what a new `Runtime` would get
 /// (`TASKLINGS_WORKERS`, else the number of CPUs — Go's GOMAXPROCS).
 pub fn workers() -> usize {
-    match scheduler::current() {
-        Some(shared) => shared.workers.len(),
-        None => scheduler::default_workers(),
-    }
+    context::with_runtime(|runtime| runtime.map(|shared| shared.workers().len()))
+        .unwrap_or_else(scheduler::default_workers)
 }
 
 /// Counters: of the current runtime inside one; outside, process-wide totals over every
 /// runtime the process has run, dropped ones included.
 pub fn metrics() -> Metrics {
-    match scheduler::current() {
-        Some(shared) => shared.metrics(),
-        None => metrics::process_wide(),
-    }
+    context::with_runtime(|runtime| runtime.map(scheduler::Shared::metrics))
+        .unwrap_or_else(scheduler::process_metrics)
 }
 
 /// Every live task: of the current runtime inside one, else of every live runtime. Safe to
 /// call from any thread at any time (a watchdog's last look before killing a stuck test).
 pub fn dump() -> Dump {
-    match scheduler::current() {
-        Some(shared) => {
-            let me: *const scheduler::Shared = shared;
-            dump::collect(|s| std::ptr::eq(s, me))
-        }
+    match context::with_runtime(|runtime| runtime.map(scheduler::Shared::owner_id)) {
+        Some(me) => dump::collect(|owner| owner == me),
         None => {
-            let live = scheduler::live_runtimes().0;
-            dump::collect(|s| live.iter().any(|l| std::ptr::eq(&**l, s)))
+            let live: Vec<_> = scheduler::live_runtimes()
+                .iter()
+                .map(|s| s.owner_id())
+                .collect();
+            dump::collect(|owner| live.contains(&owner))
         }
     }
 }

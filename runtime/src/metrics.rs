@@ -5,8 +5,9 @@
 //! is a plain load and store, never a shared atomic increment (the spawn path must not write a
 //! line another core writes). Readers sum them up. Work done off the workers (a spawn from
 //! `main`, a task dropped at shutdown) is counted in shared atomics in `scheduler`. When a
-//! runtime is dropped its totals move to a process-wide `Totals`, so `metrics()` called outside
-//! any runtime covers every runtime the process ever ran.
+//! runtime is dropped its totals are added to process-wide ones (`Metrics::retire`, kept by
+//! `scheduler`), so `metrics()` called outside any runtime covers every runtime the process
+//! ever ran.
 
 use std::sync::atomic::{
     AtomicU64,
@@ -125,18 +126,6 @@ impl Metrics {
             parks: dropped.parks,
         });
     }
-}
-
-/// Process-wide metrics: every live runtime plus every dropped one.
-pub(crate) fn process_wide() -> Metrics {
-    let (live, mut m) = crate::scheduler::live_runtimes();
-    for shared in &live {
-        let one = shared.metrics();
-        m.retire(&one);
-        m.workers += one.workers;
-        m.per_worker.extend(one.per_worker);
-    }
-    m
 }
 
 #[cfg(test)]

@@ -11,7 +11,11 @@
 //! Which worker to wake, and when, is decided in `idle`.
 
 use crate::sync::{AtomicUsize, Condvar, Mutex};
+use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -91,6 +95,33 @@ impl Parker {
                 self.cvar.notify_one();
             }
         }
+    }
+}
+
+/// Runs `future` to completion on the calling thread, parked while it is pending: what
+/// `Runtime::block_on` and `JoinHandle::join` do on a thread that is not a worker.
+pub(crate) fn block_on_thread<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let parker = Arc::new(ThreadWaker(Parker::new()));
+    let waker = Waker::from(parker.clone());
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        parker.0.park(None);
+    }
+}
+
+/// A waker that unparks the thread in `block_on_thread`.
+struct ThreadWaker(Parker);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
     }
 }
 

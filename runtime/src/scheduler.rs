@@ -3,99 +3,65 @@
 //!
 //! * `Shared` is what every thread of one runtime sees: the workers (Ps, each with its local
 //!   queue, LIFO slot and parker), the injector (Go's global run queue, `queue::Injector`),
-//!   the idle bookkeeping, the timers and the blocking pool.
+//!   the idle bookkeeping, the timers and the blocking pool. Its fields are private; the
+//!   worker loop asks for the pieces it drives (`workers`, `injector`, `idle`, `timers`).
 //! * **Spawning and waking from a worker** (a task spawning a task) go to that worker's LIFO
 //!   slot: no lock, no shared counter, one plain load to decide whether a sleeping worker
-//!   should be woken (`Worker::schedule_local`). Task ids come from per-worker batches and
-//!   counters are per worker (`metrics`).
+//!   should be woken (`worker::Local::schedule_local`). Task ids come from per-worker batches
+//!   and counters are per worker (`metrics`). Which worker, if any, this thread is, `context`
+//!   says.
 //! * **From anywhere else** (main, `block_on`, blocking threads, another runtime) tasks go to
 //!   the injector, then a SeqCst fence, then the wake check (`schedule_remote`).
-//! * **Lifetime**: tasks name their runtime by its index in `RUNTIMES` (a static table), so
-//!   spawning touches no `Arc`. Instead the blocks are counted (per worker when freed on one, else in `orphans`), and
-//!   when the `Runtime` is dropped the count of blocks still alive is added to `orphans`;
-//!   whoever frees the last one releases `Shared` (an `Arc` reference held for all tasks).
+//! * **Tasks reach the runtime** only through `task::Schedule`, which `Shared` implements:
+//!   queue a woken task, count a completion, count a freed block. The rule for how long the
+//!   runtime's memory lives (until its last task block is freed, which may be after the
+//!   `Runtime` is dropped) is `task`'s; this module keeps its side of the count: blocks
+//!   created, and blocks freed on its own workers, both per worker.
 //! * **Shutdown** (`Drop for Runtime`, Go's "main returns"): set `closed`, wake everyone; each
 //!   worker cancels what is in its own queues and exits; the blocking pool finishes running
 //!   closures and drops queued ones; then the injector is emptied and every idle task of this
-//!   runtime is found through the slab (`task::shutdown_if_idle`) and dropped. A wake-up from
+//!   runtime is found through the slab (`task::cancel_idle`) and dropped. A wake-up from
 //!   another thread racing with all this sees `closed` (guarded by `remote_in_flight`) and
-//!   drops the task itself instead of queueing it.
+//!   drops the task itself instead of queueing it. Last, the runtime tells the task ledger how
+//!   many of its blocks are still alive (`task::Ownership::close`).
 
-use crate::blocking::BlockingPool;
+use crate::blocking::{BlockingPool, BlockingTask};
+use crate::context;
 use crate::idle::Idle;
-use crate::join::{JoinHandle, TaskId};
 use crate::metrics::{Count, Counters, Metrics};
-use crate::park::Parker;
 use crate::queue::Injector;
-use crate::task::{self, Header, NewTask, TaskRef, BLOCKING, NAMED};
+use crate::task::{self, Header, JoinHandle, Kind, NewTask, OwnerId, Ownership, TaskId, TaskRef};
 use crate::timer::Timers;
 use crate::worker::{self, Worker};
 use crossbeam_utils::CachePadded;
-use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io;
 use std::panic::Location;
 use std::pin::pin;
-use std::ptr;
+use std::ptr::NonNull;
 use std::sync::atomic::{
-    fence, AtomicBool, AtomicI64, AtomicPtr, AtomicU64, AtomicUsize,
-    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
+    fence, AtomicBool, AtomicU64, AtomicUsize,
+    Ordering::{Acquire, Release, SeqCst},
 };
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 
 /// State shared by all threads of one runtime.
 pub(crate) struct Shared {
-    pub(crate) workers: Box<[Worker]>,
+    workers: Box<[Worker]>,
     /// Queue references of tasks queued from outside (or spilled from a full ring).
-    pub(crate) injector: Injector<Header>,
-    pub(crate) idle: Idle,
-    pub(crate) timers: Arc<Timers>,
-    pub(crate) blocking: BlockingPool,
-    pub(crate) closed: AtomicBool,
+    injector: Injector<Header>,
+    idle: Idle,
+    timers: Arc<Timers>,
+    blocking: BlockingPool,
+    closed: AtomicBool,
     /// Remote pushes between "checked `closed`" and "pushed" (see `schedule_remote`).
     remote_in_flight: AtomicUsize,
     foreign: CachePadded<Foreign>,
-    pub(crate) thread_name: String,
-    /// This runtime's slot in `RUNTIMES`, stored in every task's state word.
-    pub(crate) index: u16,
+    /// This runtime's slot in the task owner table, and its ledger of task blocks (`task`).
+    ownership: Ownership<Shared>,
     /// Spawns wait for their spawner's poll to end (`lazy`).
-    pub(crate) lazy_spawn: bool,
-}
-
-/// Live runtimes by index (a task finds its runtime here). A slot is taken when a runtime is
-/// built and freed when its `Shared` is, after the last task block; 65,536 slots is the most
-/// runtimes that can exist at once (untouched slots cost no memory).
-static RUNTIMES: [AtomicPtr<Shared>; 1 << 16] =
-    [const { AtomicPtr::new(ptr::null_mut()) }; 1 << 16];
-static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
-
-/// The runtime in slot `index`. Valid while the caller holds a reference to one of its tasks.
-pub(crate) fn runtime_at(index: u16) -> *const Shared {
-    // Acquire: pairs with the Release that published the slot.
-    RUNTIMES[index as usize].load(Acquire)
-}
-
-/// Reserves a free slot (marked with a dangling non-null pointer until filled).
-fn reserve_slot() -> u16 {
-    let start = NEXT_SLOT.fetch_add(1, Relaxed);
-    for i in 0..RUNTIMES.len() {
-        let slot = (start + i) % RUNTIMES.len();
-        if RUNTIMES[slot]
-            .compare_exchange(ptr::null_mut(), ptr::dangling_mut(), AcqRel, Relaxed)
-            .is_ok()
-        {
-            return slot as u16;
-        }
-    }
-    panic!("more than 65,536 runtimes exist at once")
-}
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        RUNTIMES[self.index as usize].store(ptr::null_mut(), Release);
-    }
+    lazy_spawn: bool,
 }
 
 /// Counters for work done off this runtime's workers (shared lines, but off the fast path).
@@ -103,152 +69,131 @@ impl Drop for Shared {
 struct Foreign {
     spawned: AtomicU64,
     completed: AtomicU64,
-    /// Blocks freed elsewhere, minus (after shutdown) the blocks still alive; see module doc.
-    orphans: AtomicI64,
-}
-
-// SAFETY: the raw pointers inside (workers' back pointers, queued tasks) refer to data owned by
-// this runtime whose access is synchronised by atomics and the task state protocol.
-unsafe impl Send for Shared {}
-// SAFETY: as above.
-unsafe impl Sync for Shared {}
-
-thread_local! {
-    /// The worker (P) this thread runs, if it is a worker thread.
-    static WORKER: Cell<*const Worker> = const { Cell::new(ptr::null()) };
-    /// The runtime this thread belongs to: set on workers, blocking threads and in `block_on`.
-    static RUNTIME: Cell<*const Shared> = const { Cell::new(ptr::null()) };
-    /// Tasks waiting to be dropped by an outer `cancel_orphan` on this thread.
-    static ORPHANS: RefCell<Option<Vec<TaskRef>>> = const { RefCell::new(None) };
-}
-
-/// The worker running on this thread.
-///
-/// The `'static` is a white lie: the reference is valid until the thread leaves its worker loop
-/// (the thread owns an `Arc<Shared>` till then). Callers use it transiently and never store it.
-pub(crate) fn current_worker() -> Option<&'static Worker> {
-    // SAFETY: see above; the pointer is set and cleared by the worker thread itself.
-    WORKER.with(|w| unsafe { w.get().as_ref() })
-}
-
-/// The runtime of this thread, if any (same caveat as `current_worker`).
-pub(crate) fn current() -> Option<&'static Shared> {
-    // SAFETY: set only while the thread holds the runtime alive (worker loop, blocking thread,
-    // `block_on` on a borrowed `Runtime`) and restored afterwards.
-    RUNTIME.with(|r| unsafe { r.get().as_ref() })
-}
-
-/// Marks this thread as belonging to `shared` until the guard drops.
-pub(crate) struct Enter {
-    previous: *const Shared,
-}
-
-pub(crate) fn enter(shared: &Shared) -> Enter {
-    Enter {
-        previous: RUNTIME.with(|r| r.replace(shared)),
-    }
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        RUNTIME.with(|r| r.set(self.previous));
-    }
-}
-
-pub(crate) fn set_current_worker(worker: *const Worker) {
-    WORKER.with(|w| w.set(worker));
 }
 
 impl Shared {
-    fn new(workers: usize, thread_name: String, lazy_spawn: bool) -> Arc<Shared> {
-        let index = reserve_slot();
-        let shared = Arc::new_cyclic(|weak| Shared {
-            workers: (0..workers)
-                .map(|i| Worker::new(i, weak.as_ptr()))
-                .collect(),
+    /// A runtime's shared state, published in the task owner table (so its tasks can reach it).
+    fn new(workers: usize, thread_name: &str, lazy_spawn: bool) -> Arc<Shared> {
+        let shared = Arc::new(Shared {
+            workers: (0..workers).map(Worker::new).collect(),
             injector: Injector::new(),
             idle: Idle::new(workers),
             timers: Arc::new(Timers::new()),
-            blocking: BlockingPool::new(),
+            blocking: BlockingPool::new(format!("{thread_name}-blocking")),
             closed: AtomicBool::new(false),
             remote_in_flight: AtomicUsize::new(0),
             foreign: CachePadded::new(Foreign::default()),
-            thread_name,
-            index,
+            ownership: Ownership::new(),
             lazy_spawn,
         });
-        RUNTIMES[index as usize].store(Arc::as_ptr(&shared).cast_mut(), Release);
+        // The reference all task blocks share; the last block releases it (`task`).
+        Ownership::publish(&shared);
         shared
     }
 
+    /// The workers (Ps), by index.
+    pub(crate) fn workers(&self) -> &[Worker] {
+        &self.workers
+    }
+
+    /// The global run queue; holds queue references (`TaskRef::into_raw`).
+    pub(crate) fn injector(&self) -> &Injector<Header> {
+        &self.injector
+    }
+
+    /// Who searches and who sleeps.
+    pub(crate) fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    /// This runtime's timers.
+    pub(crate) fn timers(&self) -> &Arc<Timers> {
+        &self.timers
+    }
+
+    /// True once the `Runtime` is being dropped: workers leave their loops.
+    pub(crate) fn is_closed(&self) -> bool {
+        // Acquire: pairs with the SeqCst store in `close`.
+        self.closed.load(Acquire)
+    }
+
+    /// Whether spawns wait for their spawner's poll to end (`lazy`).
+    pub(crate) fn lazy_spawn(&self) -> bool {
+        self.lazy_spawn
+    }
+
+    /// This runtime's identity as the owner of its tasks.
+    pub(crate) fn owner_id(&self) -> OwnerId {
+        self.ownership.id()
+    }
+
     /// Creates a task and queues it: on this worker when called from one of ours, else
-    /// through the injector (or the blocking pool for `BLOCKING`).
+    /// through the injector (or the blocking pool for `Kind::Blocking`).
     pub(crate) fn spawn_task<F>(
         &self,
         future: F,
         name: Option<String>,
         location: &'static Location<'static>,
-        mut flags: usize,
+        kind: Kind,
     ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let local = current_worker().filter(|w| ptr::eq(w.shared(), self));
-        let (id, born_ms) = match local {
-            Some(w) => (w.next_task_id(), w.clock_ms()),
-            None => (TaskId::from_raw(TaskId::reserve(1)), crate::dump::now_ms()),
-        };
-        if let Some(name) = name {
-            flags |= NAMED;
-            crate::dump::remember_name(id, name);
-        }
-        let new = NewTask {
-            runtime: self.index,
-            id,
-            location,
-            born_ms,
-            flags,
-        };
-        let raw = task::allocate(future, new);
-        match local {
-            Some(w) => w.counters.spawned.bump(),
-            // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
-            None => drop(self.foreign.spawned.fetch_add(1, Release)),
-        }
-        // SAFETY: `raw` was just created with three references: one is the handle's…
-        let handle = unsafe { JoinHandle::from_raw(raw) };
-        // SAFETY: …and one is the queue entry's (the third is the runtime's).
-        let queued = unsafe { TaskRef::from_raw(raw) };
-        if flags & BLOCKING != 0 {
-            self.blocking.push(queued, self);
-        } else if let Some(queued) = self.hold_if_lazy(queued) {
+        context::with_worker(|local| {
+            let local = local.filter(|w| w.runs_on(self));
+            let (id, born_ms) = match local {
+                Some(w) => (w.next_task_id(), w.clock_ms()),
+                None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
+            };
+            let new = NewTask {
+                owner: self.owner_id(),
+                id,
+                name,
+                location,
+                born_ms,
+                kind,
+            };
+            let raw = task::allocate::<F, Shared>(future, new);
             match local {
-                Some(w) => w.schedule_local(queued, false),
-                None => self.schedule_remote(queued),
+                Some(w) => w.counters().spawned.bump(),
+                // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
+                None => drop(self.foreign.spawned.fetch_add(1, Release)),
             }
-        }
-        handle
+            // SAFETY: `raw` was just created with three references: one is the handle's…
+            let handle = unsafe { JoinHandle::from_raw(raw) };
+            // SAFETY: …and one is the queue entry's (the third is the owner's).
+            let queued = unsafe { TaskRef::from_raw(raw) };
+            if kind == Kind::Blocking {
+                self.blocking.push(queued, self);
+            } else if let Some(queued) = self.hold_if_lazy(queued) {
+                match local {
+                    Some(w) => w.schedule_local(queued),
+                    None => self.schedule_remote(queued),
+                }
+            }
+            handle
+        })
     }
 
     /// On the lazy schedule, keeps a new task back until its spawner's poll ends (`lazy`);
     /// returns the task when it is to be queued now.
     fn hold_if_lazy(&self, task: TaskRef) -> Option<TaskRef> {
         if self.lazy_spawn {
-            crate::lazy::try_hold(self, task)
+            crate::lazy::try_hold(task)
         } else {
             Some(task)
         }
     }
 
     /// Queues a task from outside this runtime's workers, then wakes a worker if needed.
-    pub(crate) fn schedule_remote(&self, task: TaskRef) {
+    fn schedule_remote(&self, task: TaskRef) {
         // Dekker with `Drop for Runtime`: either it sees us in flight and waits before
         // draining the injector, or we see `closed` and drop the task ourselves.
         self.remote_in_flight.fetch_add(1, SeqCst);
         if self.closed.load(SeqCst) {
             self.remote_in_flight.fetch_sub(1, Release);
-            cancel_orphan(task);
+            task::cancel_orphan(task);
             return;
         }
         self.injector.push(task.into_raw().as_ptr());
@@ -262,7 +207,7 @@ impl Shared {
     pub(crate) fn wake_one_sleeper(&self) {
         if self.idle.should_wake() {
             if let Some(index) = self.idle.pick_sleeper() {
-                self.workers[index].parker.unpark();
+                self.workers[index].unpark();
             }
         }
     }
@@ -286,106 +231,92 @@ impl Shared {
 
     /// One counter summed over the workers.
     fn total(&self, pick: impl Fn(&Counters) -> &Count) -> u64 {
-        self.workers.iter().map(|w| pick(&w.counters).get()).sum()
+        self.workers.iter().map(|w| pick(w.counters()).get()).sum()
     }
 
     pub(crate) fn metrics(&self) -> Metrics {
         Metrics::collect(
-            self.workers.iter().map(|w| &*w.counters),
+            self.workers.iter().map(Worker::counters),
             self.foreign.spawned.load(Acquire),
             self.foreign.completed.load(Acquire),
         )
     }
 }
 
-/// Counts a task completion for its runtime (per worker when on one of its workers).
-pub(crate) fn count_completed(shared: *const Shared) {
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.completed.bump(),
-        // SAFETY: the caller holds a reference to a task of `shared`, which keeps it alive.
-        _ => drop(unsafe { &*shared }.foreign.completed.fetch_add(1, Release)),
+/// How tasks reach this runtime (the hook `task` defines). On one of its own workers, a task
+/// is queued locally and counted per worker; anywhere else, through the injector and the
+/// shared counters.
+impl task::Schedule for Shared {
+    fn ownership(&self) -> &Ownership<Self> {
+        &self.ownership
     }
-}
 
-/// Counts a freed task block for its runtime; may release the runtime (see module doc).
-pub(crate) fn count_freed(shared: *const Shared) {
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.counters.freed.bump(),
-        _ => {
-            // SAFETY: the block being freed was still counted, which keeps `shared` alive.
-            let orphans = &unsafe { &*shared }.foreign.orphans;
-            if orphans.fetch_sub(1, AcqRel) == 1 {
-                // SAFETY: the last block of a dropped runtime: release the tasks' reference.
-                unsafe { Arc::decrement_strong_count(shared) };
-            }
+    fn schedule(&self, task: TaskRef) {
+        if task.kind() == Kind::Blocking {
+            self.blocking.push(task, self);
+            return;
         }
+        context::with_worker(|local| match local {
+            Some(w) if w.runs_on(self) => w.schedule_local(task),
+            _ => self.schedule_remote(task),
+        })
     }
-}
 
-/// Queues a woken task on the runtime it belongs to.
-pub(crate) fn schedule(task: TaskRef) {
-    // SAFETY: the task's queue reference keeps the runtime alive.
-    let shared = unsafe { &*task.header().shared() };
-    if task.header().state.load(Acquire) & BLOCKING != 0 {
-        shared.blocking.push(task, shared);
-        return;
+    fn task_completed(&self) {
+        context::with_worker(|local| match local {
+            Some(w) if w.runs_on(self) => w.counters().completed.bump(),
+            _ => drop(self.foreign.completed.fetch_add(1, Release)),
+        })
     }
-    match current_worker() {
-        Some(w) if ptr::eq(w.shared(), shared) => w.schedule_local(task, false),
-        _ => shared.schedule_remote(task),
-    }
-}
 
-/// Drops a task of a closed runtime on this thread. Drops that wake more tasks queue them on
-/// this thread's list instead of recursing, so long chains can't overflow the stack.
-pub(crate) fn cancel_orphan(task: TaskRef) {
-    let mut task = Some(task);
-    let outermost = ORPHANS.with(|list| {
-        let mut list = list.borrow_mut();
-        match list.as_mut() {
-            Some(pending) => {
-                pending.extend(task.take());
-                false
-            }
-            None => {
-                *list = Some(Vec::new());
+    fn freed_on_own_thread(&self) -> bool {
+        context::with_worker(|local| match local {
+            Some(w) if w.runs_on(self) => {
+                w.counters().freed.bump();
                 true
             }
-        }
-    });
-    if !outermost {
-        return;
-    }
-    let mut next = task;
-    while let Some(task) = next {
-        task.shutdown();
-        next = ORPHANS.with(|list| list.borrow_mut().as_mut().and_then(Vec::pop));
-    }
-    ORPHANS.with(|list| *list.borrow_mut() = None);
-}
-
-/// Runs `future` to completion on the calling thread, sleeping while it is pending.
-pub(crate) fn block_on_thread<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let parker = Arc::new(ThreadWaker(Parker::new()));
-    let waker = Waker::from(parker.clone());
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        parker.0.park(None);
+            _ => false,
+        })
     }
 }
 
-struct ThreadWaker(Parker);
+// --- Shutdown, step by step (`Drop for Runtime`). ---------------------------------------------
 
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
+impl Shared {
+    /// Step 1: no more work is started; every worker is woken to notice.
+    fn close(&self) {
+        self.closed.store(true, SeqCst);
+        self.idle.forget_sleepers();
+        for worker in self.workers.iter() {
+            worker.unpark();
+        }
     }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+
+    /// Step 3 (after the worker threads have emptied their own queues and exited): the
+    /// blocking pool, remote pushes in flight, the injector, idle tasks, timers.
+    fn cancel_everything_left(&self) {
+        self.blocking.shutdown();
+        while self.remote_in_flight.load(SeqCst) != 0 {
+            thread::yield_now();
+        }
+        while let Some(task) = self.injector.pop() {
+            // SAFETY: the injector holds queue references, and never null ones.
+            task::cancel_orphan(unsafe { TaskRef::from_raw(NonNull::new_unchecked(task)) });
+        }
+        task::cancel_idle(self.owner_id());
+        self.timers.clear();
+    }
+
+    /// Step 5: the blocks still alive by this runtime's own count (created minus freed on
+    /// its workers) go to the task ledger, whose last free releases the runtime's memory.
+    fn close_ledger(&self) {
+        self.ownership
+            .close(self.spawned() - self.total(|c| &c.freed));
+    }
+
+    #[cfg(test)]
+    pub(crate) fn blocking_pool(&self) -> &BlockingPool {
+        &self.blocking
     }
 }
 
@@ -414,11 +345,32 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
     crate::sync::lock(&REGISTRY)
 }
 
-/// Every live runtime (for `num_tasks`, `metrics` and `dump` called outside any runtime),
-/// plus the totals of runtimes already dropped.
-pub(crate) fn live_runtimes() -> (Vec<Arc<Shared>>, Metrics) {
-    let registry = registry();
-    (registry.live.clone(), registry.retired.clone())
+/// Every live runtime (for `num_tasks` and `dump` called outside any runtime).
+pub(crate) fn live_runtimes() -> Vec<Arc<Shared>> {
+    registry().live.clone()
+}
+
+/// Process-wide metrics: every live runtime plus every dropped one (`metrics()` called outside
+/// any runtime).
+pub(crate) fn process_metrics() -> Metrics {
+    let (live, mut m) = {
+        let registry = registry();
+        (registry.live.clone(), registry.retired.clone())
+    };
+    for shared in &live {
+        let one = shared.metrics();
+        m.retire(&one);
+        m.workers += one.workers;
+        m.per_worker.extend(one.per_worker);
+    }
+    m
+}
+
+/// Step 4 of shutdown: the runtime leaves the registry, its totals stay in the process-wide ones.
+fn retire(shared: &Arc<Shared>) {
+    let mut registry = registry();
+    registry.live.retain(|s| !Arc::ptr_eq(s, shared));
+    registry.retired.retire(&shared.metrics());
 }
 
 /// Workers a new runtime gets: `TASKLINGS_WORKERS` if set to a positive integer, else the
@@ -482,9 +434,7 @@ impl Builder {
             .thread_name
             .unwrap_or_else(|| "tasklings-worker".to_string());
         let lazy = self.lazy_spawn.unwrap_or_else(crate::lazy::from_env);
-        let shared = Shared::new(workers, name.clone(), lazy);
-        // The reference all task blocks share; released by the last block (module doc).
-        std::mem::forget(shared.clone());
+        let shared = Shared::new(workers, &name, lazy);
         let mut runtime = Runtime {
             shared,
             threads: Vec::with_capacity(workers),
@@ -530,19 +480,19 @@ impl Runtime {
     /// When called from a task (a worker must not block): use `.await` there.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
-            current_worker().is_none(),
+            !context::is_worker_thread(),
             "block_on called from inside a task: a worker thread must not block, use `.await` instead"
         );
-        let _enter = enter(&self.shared);
+        let _enter = context::enter(&self.shared);
         if self.shared.lazy_spawn {
-            let shared = &*self.shared;
+            let owner = self.shared.owner_id();
             let mut future = pin!(future);
-            block_on_thread(std::future::poll_fn(move |cx| {
-                let _hold = crate::lazy::hold(shared);
+            crate::park::block_on_thread(std::future::poll_fn(move |cx| {
+                let _hold = crate::lazy::hold(owner);
                 future.as_mut().poll(cx)
             }))
         } else {
-            block_on_thread(future)
+            crate::park::block_on_thread(future)
         }
     }
 
@@ -553,7 +503,8 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.shared.spawn_task(future, None, Location::caller(), 0)
+        self.shared
+            .spawn_task(future, None, Location::caller(), Kind::Future)
     }
 
     /// Runs a blocking closure on the blocking pool (an M without a P).
@@ -563,12 +514,9 @@ impl Runtime {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.shared.spawn_task(
-            crate::blocking::BlockingTask::new(f),
-            None,
-            Location::caller(),
-            BLOCKING,
-        )
+        let closure = BlockingTask::new(f);
+        self.shared
+            .spawn_task(closure, None, Location::caller(), Kind::Blocking)
     }
 
     /// Number of worker threads.
@@ -588,7 +536,8 @@ impl Runtime {
 
     /// Every live task of this runtime.
     pub fn dump(&self) -> crate::Dump {
-        crate::dump::collect(|s| ptr::eq(s, &*self.shared))
+        let me = self.shared.owner_id();
+        crate::dump::collect(|owner| owner == me)
     }
 }
 
@@ -613,41 +562,18 @@ impl Drop for Runtime {
         let shared = &*self.shared;
         // Destructors that spawn (or wake) during shutdown reach this closed runtime, whose
         // tasks are dropped at once, instead of panicking "outside a runtime".
-        let _enter = enter(shared);
-        shared.closed.store(true, SeqCst);
-        shared.idle.take_all_sleepers();
-        for worker in shared.workers.iter() {
-            worker.parker.unpark();
-        }
+        let _enter = context::enter(shared);
+        shared.close();
+        // Step 2: each worker cancels what is left in its own queues and exits. A runtime
+        // dropped on one of its own workers (by a task that owned it) can't join itself.
         let me = thread::current().id();
         for thread in self.threads.drain(..) {
             if thread.thread().id() != me {
                 let _ = thread.join();
             }
         }
-        shared.blocking.shutdown();
-        while shared.remote_in_flight.load(SeqCst) != 0 {
-            thread::yield_now();
-        }
-        while let Some(task) = shared.injector.pop() {
-            // SAFETY: the injector holds queue references.
-            cancel_orphan(unsafe { TaskRef::from_raw(std::ptr::NonNull::new_unchecked(task)) });
-        }
-        crate::slab::for_each_block(|block| {
-            // SAFETY: the block comes from the slab.
-            unsafe { task::shutdown_if_idle(block.cast(), shared.index) }
-        });
-        shared.timers.clear();
-        {
-            let mut registry = registry();
-            registry.live.retain(|s| !Arc::ptr_eq(s, &self.shared));
-            registry.retired.retire(&shared.metrics());
-        }
-        // Blocks still alive (held by JoinHandles or wakers elsewhere) now count down `orphans`.
-        let alive = shared.spawned() as i64 - shared.total(|c| &c.freed) as i64;
-        if shared.foreign.orphans.fetch_add(alive, AcqRel) + alive == 0 {
-            // SAFETY: no task block is left: release the reference they shared.
-            unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.shared)) };
-        }
+        shared.cancel_everything_left();
+        retire(&self.shared);
+        shared.close_ledger();
     }
 }

@@ -12,10 +12,14 @@
 //! Dropping a `Sleep` removes its entry, so cancelled timeouts don't pile up. Ten thousand
 //! tasks sleeping one second cost ten thousand map entries and one worker wake-up.
 //!
+//! The time is read from `clock`, and the runtime a `Sleep` registers with is the current
+//! one (`context`).
+//!
 //! `yield_now` needs no timer: it wakes its own task during the poll, and a task woken while
 //! running goes to the *back* of the run queue (`worker`), letting everyone else run first.
 
-use crate::scheduler;
+use crate::clock;
+use crate::context;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -43,7 +47,7 @@ struct TimerMap {
 impl Timers {
     pub(crate) fn new() -> Self {
         Timers {
-            epoch: Instant::now(),
+            epoch: clock::now(),
             entries: Mutex::new(TimerMap::default()),
             earliest: AtomicU64::new(u64::MAX),
         }
@@ -90,12 +94,12 @@ impl Timers {
 
     /// Wakes every due timer; returns how many.
     pub(crate) fn fire_due(&self) -> usize {
-        if self.earliest.load(SeqCst) > self.nanos(Instant::now()) {
+        if self.earliest.load(SeqCst) > self.nanos(clock::now()) {
             return 0;
         }
         let due: Vec<Waker> = {
             let mut timers = self.lock();
-            let now = self.nanos(Instant::now());
+            let now = self.nanos(clock::now());
             let later = timers.map.split_off(&(now + 1, 0));
             let due = std::mem::replace(&mut timers.map, later);
             let next = timers.map.keys().next().map_or(u64::MAX, |k| k.0);
@@ -112,7 +116,7 @@ impl Timers {
         match self.earliest.load(SeqCst) {
             u64::MAX => None,
             at => Some(Duration::from_nanos(
-                at.saturating_sub(self.nanos(Instant::now())),
+                at.saturating_sub(self.nanos(clock::now())),
             )),
         }
     }
@@ -143,7 +147,7 @@ impl std::fmt::Debug for Timers {
 /// Waits for `duration` without blocking the worker thread (Go's `time.Sleep` in a goroutine).
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        deadline: Instant::now() + duration,
+        deadline: clock::now() + duration,
         entry: None,
     }
 }
@@ -160,7 +164,7 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if Instant::now() >= this.deadline {
+        if clock::now() >= this.deadline {
             if let Some((timers, key)) = this.entry.take() {
                 timers.remove(key);
             }
@@ -171,16 +175,18 @@ impl Future for Sleep {
                 return Poll::Pending;
             }
         }
-        let shared = scheduler::current().expect(
-            "runtime::sleep must be awaited inside the Tasklings runtime \
-             (in a task, or inside runtime::run / Runtime::block_on)",
-        );
-        let (key, earliest) = shared.timers.insert(this.deadline, cx.waker().clone());
-        this.entry = Some((shared.timers.clone(), key));
-        if earliest {
-            std::sync::atomic::fence(SeqCst);
-            shared.wake_one_sleeper();
-        }
+        context::with_runtime(|shared| {
+            let shared = shared.expect(
+                "runtime::sleep must be awaited inside the Tasklings runtime \
+                 (in a task, or inside runtime::run / Runtime::block_on)",
+            );
+            let (key, earliest) = shared.timers().insert(this.deadline, cx.waker().clone());
+            this.entry = Some((shared.timers().clone(), key));
+            if earliest {
+                std::sync::atomic::fence(SeqCst);
+                shared.wake_one_sleeper();
+            }
+        });
         Poll::Pending
     }
 }
@@ -226,7 +232,7 @@ mod tests {
     #[test]
     fn fires_only_due_timers_in_order() {
         let timers = Timers::new();
-        let now = Instant::now();
+        let now = clock::now();
         let (_, first) = timers.insert(now, futures_noop());
         let (late, second) = timers.insert(now + Duration::from_secs(3600), futures_noop());
         assert!(

@@ -19,16 +19,24 @@
 //! `schedule_local` is the spawn/wake fast path: LIFO slot swap, the evicted task to the ring
 //! (half the ring to the injector when full), then one plain load to see whether a sleeping
 //! worker should be woken. Taking a task from the ring prefetches the next one, whose cache
-//! lines were probably written by the core that spawned it. A task woken during its own poll (`yield_now`) goes to the back of
-//! the ring instead. When the runtime closes, the worker cancels whatever is left in its own
-//! queues and exits.
+//! lines were probably written by the core that spawned it. A task woken during its own poll
+//! (`yield_now`) goes to the back of the ring instead. When the runtime closes, the worker
+//! cancels whatever is left in its own queues and exits.
+//!
+//! A worker comes in two halves. `Worker` is what other threads touch — the ring and LIFO slot
+//! they steal from, the parker they wake, the counters they sum — all atomic. `Local` is what
+//! only the worker's own thread touches (its turn counter, random state, id batch, clock): it
+//! lives on that thread's stack, `context` points at it, and its `Cell`s keep it from being
+//! shared with another thread — checked by the compiler, not by convention. The worker talks to
+//! `scheduler` (the injector, the sleepers, the timers) and to `task` (running a `TaskRef`).
 
-use crate::join::TaskId;
+use crate::clock::Coarse;
+use crate::context;
 use crate::metrics::Counters;
 use crate::park::Parker;
 use crate::queue::{Ring, CAPACITY};
-use crate::scheduler::{self, Shared};
-use crate::task::{Header, RunOutcome, TaskRef};
+use crate::scheduler::Shared;
+use crate::task::{Header, RunOutcome, TaskId, TaskRef};
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
@@ -48,19 +56,30 @@ const IDS_PER_BATCH: u64 = 64;
 /// How often a parked worker looks for stranded work while another worker is awake (`idle`).
 const RECHECK: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// One P: the queues other workers may steal from, its parker, its counters, and the state
-/// only its own thread touches.
+/// One P as every thread sees it: the queues other workers steal from, the parker that wakes
+/// its thread, and its counters. All of it is atomic, so `Worker` is `Send` and `Sync` without
+/// an `unsafe impl`; what only the worker's own thread may touch is in `Local`.
 pub(crate) struct Worker {
-    pub(crate) index: usize,
-    shared: *const Shared,
-    pub(crate) ring: Ring<Header>,
+    index: usize,
+    ring: Ring<Header>,
     lifo: CachePadded<AtomicPtr<Header>>,
-    pub(crate) parker: Parker,
-    pub(crate) counters: CachePadded<Counters>,
+    parker: Parker,
+    counters: CachePadded<Counters>,
+}
+
+/// The worker as its own thread holds it: the shared half, the runtime, and the core that
+/// nobody else touches. It lives on the worker thread's stack for the length of the loop, and
+/// `context` points at it so that a spawn or wake-up on this thread finds it. Its `Cell`s make
+/// it `!Sync`, so the compiler, not a convention, keeps it on its thread.
+pub(crate) struct Local<'a> {
+    shared: &'a Shared,
+    worker: &'a Worker,
+    /// The runtime's lazy-spawn setting (`lazy`), read once when the thread starts.
+    lazy_spawn: bool,
     core: Core,
 }
 
-/// Touched only by the worker's own thread.
+/// The scheduling state of one worker, touched only by its own thread.
 struct Core {
     tick: Cell<u32>,
     lifo_streak: Cell<u32>,
@@ -68,35 +87,63 @@ struct Core {
     rng: Cell<u32>,
     next_id: Cell<u64>,
     ids_left: Cell<u64>,
-    clock_ms: Cell<u32>,
-    clock_uses: Cell<u32>,
+    clock: Coarse,
 }
 
-// SAFETY: `core` is only accessed from the worker's own thread (all methods that touch it are
-// called from `run` or from code running inside it, found via the thread-local
-// `current_worker`); everything else is atomic or immutable.
-unsafe impl Sync for Worker {}
-// SAFETY: as above; the raw `shared` pointer is valid for the worker's whole life.
-unsafe impl Send for Worker {}
+// The split is checked by the compiler: `Worker` (and so `Shared`) is `Send + Sync` on its own,
+// and `Local` is not `Sync` — if it ever became so, the two blanket impls below would both
+// apply and the method path would be ambiguous (the `static_assertions::assert_not_impl_any`
+// trick), which is a compile error.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Worker>();
+    send_sync::<Shared>();
+    trait AmbiguousIfSync<A> {
+        fn some_item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+    impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+    let _ = <Local<'static> as AmbiguousIfSync<_>>::some_item;
+};
 
 /// The worker thread's body.
 pub(crate) fn run(shared: Arc<Shared>, index: usize) {
-    let worker = &shared.workers[index];
-    let _enter = scheduler::enter(&shared);
-    scheduler::set_current_worker(worker);
-    worker.run();
-    scheduler::set_current_worker(ptr::null());
+    let local = Local::new(&shared, index);
+    let _worker = context::enter_worker(&local);
+    local.run();
 }
 
 impl Worker {
-    pub(crate) fn new(index: usize, shared: *const Shared) -> Worker {
+    pub(crate) fn new(index: usize) -> Worker {
         Worker {
             index,
-            shared,
             ring: Ring::new(),
             lifo: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             parker: Parker::new(),
             counters: CachePadded::new(Counters::default()),
+        }
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Wakes the worker's thread if it sleeps (or makes its next park return at once).
+    pub(crate) fn unpark(&self) {
+        self.parker.unpark();
+    }
+
+    pub(crate) fn has_queued_work(&self) -> bool {
+        !self.ring.is_empty() || !self.lifo.load(Acquire).is_null()
+    }
+}
+
+impl<'a> Local<'a> {
+    fn new(shared: &'a Shared, index: usize) -> Local<'a> {
+        Local {
+            shared,
+            worker: &shared.workers()[index],
+            lazy_spawn: shared.lazy_spawn(),
             core: Core {
                 tick: Cell::new(0),
                 lifo_streak: Cell::new(0),
@@ -104,68 +151,67 @@ impl Worker {
                 rng: Cell::new(0x9E37_79B9 ^ (index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
                 next_id: Cell::new(0),
                 ids_left: Cell::new(0),
-                clock_ms: Cell::new(crate::dump::now_ms()),
-                clock_uses: Cell::new(0),
+                clock: Coarse::new(),
             },
         }
     }
 
-    pub(crate) fn shared(&self) -> &Shared {
-        // SAFETY: the worker lives inside the `Shared` it points to.
-        unsafe { &*self.shared }
+    pub(crate) fn shared(&self) -> &'a Shared {
+        self.shared
+    }
+
+    /// True if this worker belongs to `shared`.
+    pub(crate) fn runs_on(&self, shared: &Shared) -> bool {
+        ptr::eq(self.shared, shared)
+    }
+
+    pub(crate) fn counters(&self) -> &'a Counters {
+        &self.worker.counters
     }
 
     /// A fresh task id from this worker's batch.
     pub(crate) fn next_task_id(&self) -> TaskId {
-        if self.core.ids_left.get() == 0 {
-            self.core.next_id.set(TaskId::reserve(IDS_PER_BATCH));
-            self.core.ids_left.set(IDS_PER_BATCH);
+        let core = &self.core;
+        if core.ids_left.get() == 0 {
+            core.next_id.set(TaskId::reserve(IDS_PER_BATCH));
+            core.ids_left.set(IDS_PER_BATCH);
         }
-        let id = self.core.next_id.get();
-        self.core.next_id.set(id + 1);
-        self.core.ids_left.set(self.core.ids_left.get() - 1);
+        let id = core.next_id.get();
+        core.next_id.set(id + 1);
+        core.ids_left.set(core.ids_left.get() - 1);
         TaskId::from_raw(id)
     }
 
-    /// A coarse clock for task ages: refreshed every 64 reads and every 61 turns.
+    /// Milliseconds since the process epoch, coarse (`clock::Coarse`): for task ages.
     pub(crate) fn clock_ms(&self) -> u32 {
-        let uses = self.core.clock_uses.get().wrapping_add(1);
-        self.core.clock_uses.set(uses);
-        if uses.is_multiple_of(64) {
-            self.core.clock_ms.set(crate::dump::now_ms());
-        }
-        self.core.clock_ms.get()
+        self.core.clock.read()
     }
 
-    pub(crate) fn has_queued_work(&self) -> bool {
-        !self.ring.is_empty() || !self.lifo.load(Acquire).is_null()
-    }
-
-    /// The spawn/wake fast path (only on this worker's own thread).
-    pub(crate) fn schedule_local(&self, task: TaskRef, yielded: bool) {
-        if yielded || self.core.lifo_streak.get() >= MAX_LIFO_STREAK {
+    /// The spawn/wake fast path: the LIFO slot, the evicted task to the ring.
+    pub(crate) fn schedule_local(&self, task: TaskRef) {
+        if self.core.lifo_streak.get() >= MAX_LIFO_STREAK {
             self.push_back(task);
         } else {
-            let evicted = self.lifo.swap(task.into_raw().as_ptr(), AcqRel);
+            let evicted = self.worker.lifo.swap(task.into_raw().as_ptr(), AcqRel);
             if let Some(evicted) = NonNull::new(evicted) {
                 // SAFETY: the slot owned that task's queue reference; now we do.
                 self.push_back(unsafe { TaskRef::from_raw(evicted) });
             }
         }
-        self.shared().wake_one_sleeper();
+        self.shared.wake_one_sleeper();
     }
 
     fn push_back(&self, task: TaskRef) {
         let mut item = task.into_raw().as_ptr();
         loop {
-            match self.ring.push(item) {
+            match self.worker.ring.push(item) {
                 Ok(()) => return,
                 Err(back) => item = back,
             }
-            if let Some(half) = self.ring.take_half() {
+            if let Some(half) = self.worker.ring.take_half() {
                 // Queue references move to the injector, 129 under one lock.
-                self.shared()
-                    .injector
+                self.shared
+                    .injector()
                     .push_batch(half.into_iter().chain([item]));
                 return;
             }
@@ -173,17 +219,17 @@ impl Worker {
     }
 
     fn take_lifo(&self) -> Option<TaskRef> {
-        if self.lifo.load(Acquire).is_null() {
+        if self.worker.lifo.load(Acquire).is_null() {
             return None;
         }
-        let task = NonNull::new(self.lifo.swap(ptr::null_mut(), AcqRel))?;
+        let task = NonNull::new(self.worker.lifo.swap(ptr::null_mut(), AcqRel))?;
         // SAFETY: the slot owned the queue reference.
         Some(unsafe { TaskRef::from_raw(task) })
     }
 
     fn pop_ring(&self) -> Option<TaskRef> {
-        let task = self.ring.pop()?;
-        if let Some(next) = self.ring.peek() {
+        let task = self.worker.ring.pop()?;
+        if let Some(next) = self.worker.ring.peek() {
             // Start moving the next task here while this one runs: it was probably written by
             // the worker that spawned it.
             crate::slab::prefetch(next.cast());
@@ -194,7 +240,7 @@ impl Worker {
 
     fn run(&self) {
         loop {
-            if self.shared().closed.load(Acquire) {
+            if self.shared.is_closed() {
                 break;
             }
             if let Some(task) = self.next_task().or_else(|| self.search()) {
@@ -208,18 +254,17 @@ impl Worker {
 
     fn run_task(&self, task: TaskRef) {
         if self.core.searching.replace(false)
-            && self.shared().idle.stop_searching()
-            && self.shared().has_work_anywhere()
+            && self.shared.idle().stop_searching()
+            && self.shared.has_work_anywhere()
         {
             // The last searcher found work and there is more: let another worker look for
             // it (chaining). With nothing left, waking one would only cost a syscall.
-            self.shared().wake_one_sleeper();
+            self.shared.wake_one_sleeper();
         }
-        self.counters.polls.bump();
+        self.worker.counters.polls.bump();
         let _hold = self
-            .shared()
             .lazy_spawn
-            .then(|| crate::lazy::hold(self.shared()));
+            .then(|| crate::lazy::hold(self.shared.owner_id()));
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
         }
@@ -229,7 +274,7 @@ impl Worker {
         let tick = self.core.tick.get().wrapping_add(1);
         self.core.tick.set(tick);
         if tick.is_multiple_of(INJECTOR_INTERVAL) {
-            self.core.clock_ms.set(crate::dump::now_ms());
+            self.core.clock.refresh();
             self.fire_timers();
             if let Some(task) = self.pop_injector(false) {
                 return Some(task);
@@ -249,15 +294,15 @@ impl Worker {
 
     /// One task from the injector; with `batch`, also this worker's share into its ring.
     fn pop_injector(&self, batch: bool) -> Option<TaskRef> {
-        let injector = &self.shared().injector;
+        let injector = self.shared.injector();
         let share = if batch {
-            (injector.len() / self.shared().workers.len() + 1).min(CAPACITY / 2)
+            (injector.len() / self.shared.workers().len() + 1).min(CAPACITY / 2)
         } else {
             1
         };
         let first = injector.pop_batch(share, |task| {
             // The ring has room: batches are only taken when it is empty.
-            if self.ring.push(task).is_err() {
+            if self.worker.ring.push(task).is_err() {
                 injector.push(task);
             }
         })?;
@@ -267,9 +312,9 @@ impl Worker {
 
     /// Looks for work elsewhere, as one of the (at most half the) searching workers.
     fn search(&self) -> Option<TaskRef> {
-        let shared = self.shared();
+        let shared = self.shared;
         if !self.core.searching.get() {
-            if !shared.idle.try_start_searching() {
+            if !shared.idle().try_start_searching() {
                 return None;
             }
             self.core.searching.set(true);
@@ -279,7 +324,7 @@ impl Worker {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
-            if shared.closed.load(Acquire) {
+            if shared.is_closed() {
                 return None;
             }
             if self.fire_timers() > 0 {
@@ -297,15 +342,15 @@ impl Worker {
     }
 
     fn steal_round(&self) -> Option<TaskRef> {
-        let workers = &self.shared().workers;
+        let workers = self.shared.workers();
         let start = self.next_random() as usize % workers.len();
         for i in 0..workers.len() {
             let victim = &workers[(start + i) % workers.len()];
-            if victim.index == self.index {
+            if victim.index == self.worker.index {
                 continue;
             }
-            if let Some(task) = victim.ring.steal_half_into(&self.ring) {
-                self.counters.steals.bump();
+            if let Some(task) = victim.ring.steal_half_into(&self.worker.ring) {
+                self.worker.counters.steals.bump();
                 // SAFETY: stolen ring entries are queue references.
                 return Some(unsafe { TaskRef::from_raw(nonnull(task)) });
             }
@@ -316,15 +361,15 @@ impl Worker {
     /// Takes a task that sat in another worker's LIFO slot across a short wait: that worker
     /// is probably stuck in a long poll (Go steals `runnext` the same way, after `usleep(3)`).
     fn steal_stuck_lifo(&self) -> Option<TaskRef> {
-        for victim in self.shared().workers.iter() {
+        for victim in self.shared.workers().iter() {
             let seen = victim.lifo.load(Acquire);
-            if victim.index == self.index || seen.is_null() {
+            if victim.index == self.worker.index || seen.is_null() {
                 continue;
             }
             (0..50).for_each(|_| std::hint::spin_loop()); // a few µs, like Go's usleep(3)
             if victim.lifo.load(Acquire) == seen {
                 if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
-                    self.counters.steals.bump();
+                    self.worker.counters.steals.bump();
                     // SAFETY: the slot owned the queue reference.
                     return Some(unsafe { TaskRef::from_raw(task) });
                 }
@@ -344,32 +389,32 @@ impl Worker {
 
     /// Wakes the tasks whose timers are due; they land in this worker's queues.
     fn fire_timers(&self) -> usize {
-        self.shared().timers.fire_due()
+        self.shared.timers().fire_due()
     }
 
     fn park(&self) {
-        let shared = self.shared();
+        let shared = self.shared;
         if self.core.searching.replace(false)
-            && shared.idle.stop_searching()
+            && shared.idle().stop_searching()
             && shared.has_work_anywhere()
         {
             return; // the last searcher must not sleep on work that just arrived
         }
-        shared.idle.register_sleeper(self.index);
-        if shared.closed.load(Acquire) || shared.has_work_anywhere() {
-            if !shared.idle.unregister_sleeper(self.index) {
+        shared.idle().register_sleeper(self.worker.index);
+        if shared.is_closed() || shared.has_work_anywhere() {
+            if !shared.idle().unregister_sleeper(self.worker.index) {
                 self.core.searching.set(true); // a waker picked us: we count as searching
             }
             return;
         }
-        self.counters.parks.bump();
-        let mut timeout = shared.timers.park_timeout();
-        if shared.idle.others_awake() {
+        self.worker.counters.parks.bump();
+        let mut timeout = shared.timers().park_timeout();
+        if shared.idle().others_awake() {
             // Sysmon-lite: look again soon, in case a busy worker blocked with work queued.
             timeout = Some(timeout.map_or(RECHECK, |t| t.min(RECHECK)));
         }
-        self.parker.park(timeout);
-        if !shared.idle.unregister_sleeper(self.index) {
+        self.worker.parker.park(timeout);
+        if !shared.idle().unregister_sleeper(self.worker.index) {
             self.core.searching.set(true);
         }
         self.fire_timers();
@@ -378,7 +423,7 @@ impl Worker {
     /// Cancels everything left in this worker's queues (runtime shutdown).
     fn drain(&self) {
         if self.core.searching.replace(false) {
-            self.shared().idle.stop_searching();
+            self.shared.idle().stop_searching();
         }
         while let Some(task) = self.take_lifo().or_else(|| self.pop_ring()) {
             task.shutdown();

@@ -67,100 +67,118 @@ pub fn run<R: AsyncRuntime>(job: &Job) -> Result<Measurement, String> {
     // Start the workers and let them go idle, so no shape pays for thread start-up.
     rt.join(rt.spawn_remote(async {}))
         .map_err(|e| format!("a no-op task failed: {e:?}"))?;
-    let (n, m) = (job.n, job.m);
+    let (n, m, warmup) = (job.n, job.m, job.warmup);
     let measurement = match job.shape {
-        Shape::SpawnLocal => Measurement::per_op(
-            timed(job.warmup, || {
-                let latch = Latch::leak(n as usize);
-                let start = Instant::now();
-                drop(rt.spawn_remote(async move {
-                    for _ in 0..n {
-                        go::<R>(async move { latch.done() });
-                    }
-                }));
-                latch.wait();
-                start.elapsed()
-            }),
-            n,
-        ),
-        Shape::SpawnRemote => Measurement::per_op(
-            timed(job.warmup, || {
-                let latch = Latch::leak(n as usize);
-                let start = Instant::now();
-                for _ in 0..n {
-                    drop(rt.spawn_remote(async move { latch.done() }));
-                }
-                latch.wait();
-                start.elapsed()
-            }),
-            n,
-        ),
-        Shape::ChainedSpawn => Measurement::per_op(
-            timed(job.warmup, || {
-                let latch = Latch::leak(1);
-                let start = Instant::now();
-                drop(rt.spawn_remote(async move { hop::<R>(n, latch) }));
-                latch.wait();
-                start.elapsed()
-            }),
-            n,
-        ),
-        Shape::YieldMany => Measurement::per_op(
-            timed(job.warmup, || {
-                let latch = Latch::leak(n as usize);
-                let start = Instant::now();
-                drop(rt.spawn_remote(async move {
-                    for _ in 0..n {
-                        go::<R>(async move {
-                            for _ in 0..m {
-                                R::yield_now().await;
-                            }
-                            latch.done();
-                        });
-                    }
-                }));
-                latch.wait();
-                start.elapsed()
-            }),
-            n * m,
-        ),
-        Shape::PingPong => Measurement::per_op(
-            timed(job.warmup, || {
-                let start = Instant::now();
-                for _ in 0..m {
-                    let latch = Latch::leak(n as usize);
-                    drop(rt.spawn_remote(async move {
-                        for _ in 0..n {
-                            go::<R>(ping_pong_pair::<R>(latch));
-                        }
-                    }));
-                    latch.wait();
-                }
-                start.elapsed()
-            }),
-            n * m,
-        ),
-        Shape::ForkJoin => {
-            let expected = crate::shapes::fib(n);
-            let mut got = 0;
-            let elapsed = timed(job.warmup, || {
-                let start = Instant::now();
-                got = rt.join(rt.spawn_remote(fib::<R>(n))).unwrap_or(u64::MAX);
-                start.elapsed()
-            });
-            if got != expected {
-                return Err(format!("fib({n}) came out as {got}, expected {expected}"));
-            }
-            Measurement::per_op(elapsed, crate::shapes::forks(n))
-        }
+        Shape::SpawnLocal => spawn_local(&rt, n, warmup),
+        Shape::SpawnRemote => spawn_remote(&rt, n, warmup),
+        Shape::ChainedSpawn => chained_spawn(&rt, n, warmup),
+        Shape::YieldMany => yield_many(&rt, n, m, warmup),
+        Shape::PingPong => ping_pong(&rt, n, m, warmup),
+        Shape::ForkJoin => fork_join(&rt, n, warmup)?,
         Shape::MemParked => mem_parked(&rt, n),
-        Shape::WakeLatency => wake_latency(&rt, n, m, job.warmup),
+        Shape::WakeLatency => wake_latency(&rt, n, m, warmup),
     };
     if let Some(counters) = rt.counters() {
         eprintln!("counters: {counters}");
     }
     drop(rt);
     Ok(measurement)
+}
+
+/// `n` no-op tasks spawned (and detached) from one task.
+fn spawn_local<R: AsyncRuntime>(rt: &R, n: u64, warmup: u32) -> Measurement {
+    let elapsed = timed(warmup, || {
+        let latch = Latch::leak(n as usize);
+        let start = Instant::now();
+        drop(rt.spawn_remote(async move {
+            for _ in 0..n {
+                go::<R>(async move { latch.done() });
+            }
+        }));
+        latch.wait();
+        start.elapsed()
+    });
+    Measurement::per_op(elapsed, n)
+}
+
+/// `n` no-op tasks spawned from the measuring thread.
+fn spawn_remote<R: AsyncRuntime>(rt: &R, n: u64, warmup: u32) -> Measurement {
+    let elapsed = timed(warmup, || {
+        let latch = Latch::leak(n as usize);
+        let start = Instant::now();
+        for _ in 0..n {
+            drop(rt.spawn_remote(async move { latch.done() }));
+        }
+        latch.wait();
+        start.elapsed()
+    });
+    Measurement::per_op(elapsed, n)
+}
+
+/// A chain of `n` tasks, each spawning the next.
+fn chained_spawn<R: AsyncRuntime>(rt: &R, n: u64, warmup: u32) -> Measurement {
+    let elapsed = timed(warmup, || {
+        let latch = Latch::leak(1);
+        let start = Instant::now();
+        drop(rt.spawn_remote(async move { hop::<R>(n, latch) }));
+        latch.wait();
+        start.elapsed()
+    });
+    Measurement::per_op(elapsed, n)
+}
+
+/// `n` tasks yielding `m` times each.
+fn yield_many<R: AsyncRuntime>(rt: &R, n: u64, m: u64, warmup: u32) -> Measurement {
+    let elapsed = timed(warmup, || {
+        let latch = Latch::leak(n as usize);
+        let start = Instant::now();
+        drop(rt.spawn_remote(async move {
+            for _ in 0..n {
+                go::<R>(async move {
+                    for _ in 0..m {
+                        R::yield_now().await;
+                    }
+                    latch.done();
+                });
+            }
+        }));
+        latch.wait();
+        start.elapsed()
+    });
+    Measurement::per_op(elapsed, n * m)
+}
+
+/// `m` batches of `n` ping-pong pairs.
+fn ping_pong<R: AsyncRuntime>(rt: &R, n: u64, m: u64, warmup: u32) -> Measurement {
+    let elapsed = timed(warmup, || {
+        let start = Instant::now();
+        for _ in 0..m {
+            let latch = Latch::leak(n as usize);
+            drop(rt.spawn_remote(async move {
+                for _ in 0..n {
+                    go::<R>(ping_pong_pair::<R>(latch));
+                }
+            }));
+            latch.wait();
+        }
+        start.elapsed()
+    });
+    Measurement::per_op(elapsed, n * m)
+}
+
+/// fib(`n`) by spawn-and-await, checked against the plain computation.
+fn fork_join<R: AsyncRuntime>(rt: &R, n: u64, warmup: u32) -> Result<Measurement, String> {
+    let expected = crate::shapes::fib(n);
+    let mut got = 0;
+    let elapsed = timed(warmup, || {
+        let start = Instant::now();
+        got = rt.join(rt.spawn_remote(fib::<R>(n))).unwrap_or(u64::MAX);
+        start.elapsed()
+    });
+    if got != expected {
+        return Err(format!("fib({n}) came out as {got}, expected {expected}"));
+    }
+    Ok(Measurement::per_op(elapsed, crate::shapes::forks(n)))
 }
 
 /// One hop of `chained_spawn`: spawn the next hop and exit; the last one opens the latch.

@@ -103,106 +103,154 @@ impl Case {
     }
 }
 
-/// The cases of a run of the given size, every shape in report order.
-pub fn plan(size: Size) -> Vec<Case> {
-    use Impl::{Go, Rayon, Std, Tasklings, Tokio};
-    // (full, quick, smoke) sizes.
-    let pick = |full: u64, quick: u64, smoke: u64| match size {
-        Size::Full => full,
-        Size::Quick => quick,
-        Size::Smoke => smoke,
-    };
-    let case = |shape, n, m, contenders: &[(Impl, u64)]| Case {
+/// The sizes of one run: how many tasks (or rounds) each shape uses.
+struct Sizes {
+    spawn: u64,
+    thread: u64,
+    remote: u64,
+    chain: u64,
+    yields: u64,
+    batches: u64,
+    fib: u64,
+    events: u64,
+    parked: &'static [u64],
+}
+
+impl Sizes {
+    fn of(size: Size) -> Sizes {
+        // (full, quick, smoke) sizes.
+        let pick = |full: u64, quick: u64, smoke: u64| match size {
+            Size::Full => full,
+            Size::Quick => quick,
+            Size::Smoke => smoke,
+        };
+        Sizes {
+            spawn: pick(1_000_000, 200_000, 2_000),
+            thread: pick(10_000, 2_000, 50),
+            remote: pick(100_000, 50_000, 2_000),
+            chain: pick(100_000, 50_000, 1_000),
+            yields: pick(1_000, 250, 20),
+            batches: pick(100, 20, 2),
+            fib: pick(30, 25, 12),
+            events: pick(1_000, 100, 10),
+            parked: match size {
+                Size::Full => &[100_000, 1_000_000],
+                Size::Quick => &[100_000],
+                Size::Smoke => &[1_000],
+            },
+        }
+    }
+}
+
+fn case(shape: Shape, n: u64, m: u64, contenders: &[(Impl, u64)]) -> Case {
+    Case {
         shape,
         n,
         m,
         contenders: contenders.to_vec(),
-    };
-    let spawn_n = pick(1_000_000, 200_000, 2_000);
-    let thread_n = pick(10_000, 2_000, 50);
-    let remote_n = pick(100_000, 50_000, 2_000);
-    let chain_n = pick(100_000, 50_000, 1_000);
-    let yields = pick(1_000, 250, 20);
-    let batches = pick(100, 20, 2);
-    let fib_n = pick(30, 25, 12);
-    let events = pick(1_000, 100, 10);
-    let mut cases = vec![
+    }
+}
+
+/// The cases of a run of the given size, every shape in report order.
+pub fn plan(size: Size) -> Vec<Case> {
+    let sizes = Sizes::of(size);
+    let mut cases = spawn_cases(&sizes);
+    cases.extend(scheduling_cases(&sizes));
+    cases.extend(memory_and_latency_cases(&sizes));
+    cases
+}
+
+/// How fast tasks are created: from a task, from outside, in a chain.
+fn spawn_cases(s: &Sizes) -> Vec<Case> {
+    use Impl::{Go, Rayon, Std, Tasklings, Tokio};
+    vec![
         case(
             Shape::SpawnLocal,
-            spawn_n,
+            s.spawn,
             0,
             &[
-                (Tasklings, spawn_n),
-                (Tokio, spawn_n),
-                (Rayon, spawn_n),
-                (Std, thread_n),
-                (Go, spawn_n),
+                (Tasklings, s.spawn),
+                (Tokio, s.spawn),
+                (Rayon, s.spawn),
+                (Std, s.thread),
+                (Go, s.spawn),
             ],
         ),
         case(
             Shape::SpawnRemote,
-            remote_n,
+            s.remote,
             0,
-            &[(Tasklings, remote_n), (Tokio, remote_n), (Rayon, remote_n)],
+            &[(Tasklings, s.remote), (Tokio, s.remote), (Rayon, s.remote)],
         ),
         case(
             Shape::ChainedSpawn,
-            chain_n,
+            s.chain,
             0,
             &[
-                (Tasklings, chain_n),
-                (Tokio, chain_n),
-                (Rayon, chain_n),
-                (Std, thread_n),
-                (Go, chain_n),
+                (Tasklings, s.chain),
+                (Tokio, s.chain),
+                (Rayon, s.chain),
+                (Std, s.thread),
+                (Go, s.chain),
             ],
         ),
+    ]
+}
+
+/// How fast running tasks are switched: yields, wake-ups, fork-join.
+fn scheduling_cases(s: &Sizes) -> Vec<Case> {
+    use Impl::{Go, Rayon, Tasklings, Tokio};
+    vec![
         case(
             Shape::YieldMany,
             200,
-            yields,
+            s.yields,
             &[(Tasklings, 200), (Tokio, 200), (Go, 200)],
         ),
         case(
             Shape::PingPong,
             1_000,
-            batches,
+            s.batches,
             &[(Tasklings, 1_000), (Tokio, 1_000), (Go, 1_000)],
         ),
         case(
             Shape::ForkJoin,
-            fib_n,
+            s.fib,
             0,
             &[
-                (Tasklings, fib_n),
-                (Tokio, fib_n),
-                (Rayon, fib_n),
-                (Go, fib_n),
+                (Tasklings, s.fib),
+                (Tokio, s.fib),
+                (Rayon, s.fib),
+                (Go, s.fib),
             ],
         ),
-    ];
-    let parked: &[u64] = match size {
-        Size::Full => &[100_000, 1_000_000],
-        Size::Quick => &[100_000],
-        Size::Smoke => &[1_000],
-    };
-    for &n in parked {
-        cases.push(case(
-            Shape::MemParked,
-            n,
-            0,
-            &[(Tasklings, n), (Tokio, n), (Go, n)],
-        ));
-    }
+    ]
+}
+
+/// What a parked task costs in memory, and how long a wake-up takes to run it.
+fn memory_and_latency_cases(s: &Sizes) -> Vec<Case> {
+    use Impl::{Go, Std, Tasklings, Tokio};
+    let mut cases: Vec<Case> = s
+        .parked
+        .iter()
+        .map(|&n| {
+            case(
+                Shape::MemParked,
+                n,
+                0,
+                &[(Tasklings, n), (Tokio, n), (Go, n)],
+            )
+        })
+        .collect();
     cases.push(case(
         Shape::WakeLatency,
-        events,
+        s.events,
         1_000,
         &[
-            (Tasklings, events),
-            (Tokio, events),
-            (Std, events),
-            (Go, events),
+            (Tasklings, s.events),
+            (Tokio, s.events),
+            (Std, s.events),
+            (Go, s.events),
         ],
     ));
     cases

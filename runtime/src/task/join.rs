@@ -1,51 +1,23 @@
-//! Waiting for a task: `JoinHandle`, `JoinError` and `TaskId` — Go has no handle (you use a
-//! channel or a WaitGroup); here `spawn` returns one, and dropping it detaches the task.
+//! Waiting for a task: `JoinHandle` and `JoinError` — Go has no handle (you use a channel or a
+//! WaitGroup); here `spawn` returns one, and dropping it detaches the task.
 //!
 //! The handle owns one reference to the task block and talks to the task only through the
-//! join bits of the state word (`task::poll_join`, `task::drop_join_handle`): the completing
-//! task stores the output in the block and wakes the waker the handle registered. A panic in
-//! the task, or an abort, arrives as a `JoinError` carrying the task's id and panic message.
+//! join bits of the state word (tokio's protocol): the completing task stores the output in
+//! the block and wakes the waker the handle registered. `COMPLETE`, `JOIN_INTEREST` and
+//! `JOIN_WAKER` say who owns the output slot and the join-waker slot at any moment, and only
+//! that side touches it. A panic in the task, or an abort, arrives as a `JoinError` carrying
+//! the task's id and panic message.
 
-use crate::task::{self, Header};
+use super::id::TaskId;
+use super::raw::{self, Header, TaskRef};
+use crate::{context, lazy, park};
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::num::NonZeroU64;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::task::{Context, Poll};
-
-/// A task's identity, unique within the process (Go's goroutine id). Shown by `dump()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId(NonZeroU64);
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-impl TaskId {
-    /// Reserves `n` consecutive ids and returns the first (workers take them 64 at a time, as
-    /// Go's Ps cache goroutine ids, so spawning touches no shared counter).
-    pub(crate) fn reserve(n: u64) -> u64 {
-        // Relaxed: only uniqueness matters.
-        NEXT_ID.fetch_add(n, Relaxed)
-    }
-
-    pub(crate) fn from_raw(raw: u64) -> TaskId {
-        TaskId(NonZeroU64::new(raw).expect("task ids start at 1"))
-    }
-
-    /// The number shown in dumps.
-    pub fn as_u64(&self) -> u64 {
-        self.0.get()
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+use std::task::{Context, Poll, Waker};
 
 /// Why a task produced no output; stored in the task block (8 bytes, so tiny tasks stay tiny).
 #[derive(Debug)]
@@ -153,39 +125,33 @@ impl<T> JoinHandle<T> {
     /// task use `.await` instead, which lets the worker run other tasks meanwhile.
     pub fn join(self) -> Result<T, JoinError> {
         assert!(
-            crate::scheduler::current_worker().is_none(),
+            !context::is_worker_thread(),
             "JoinHandle::join blocks the thread, and this is a runtime worker thread: \
              use `handle.await` inside a task instead"
         );
         // A task this thread spawned lazily and still holds would never start.
-        crate::lazy::release_held();
-        crate::scheduler::block_on_thread(self)
+        lazy::release_held();
+        park::block_on_thread(self)
     }
 
     /// Asks the task to stop: it is dropped at its next turn to run (a task in the middle of
     /// a poll finishes that poll first). Its handle then yields a `JoinError` that `is_aborted`.
     /// No effect on a finished task.
     pub fn abort(&self) {
-        if self.header().request_cancel() {
+        if self.header().state.request_cancel() {
             // SAFETY: request_cancel gave us a queue reference.
-            crate::scheduler::schedule(unsafe { task::TaskRef::from_raw(self.raw) });
+            unsafe { TaskRef::from_raw(self.raw) }.schedule();
         }
     }
 
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.header().id
+        self.header().id()
     }
 
     /// True once the task has finished (returned, panicked or been aborted).
     pub fn is_finished(&self) -> bool {
-        self.output_taken
-            || self
-                .header()
-                .state
-                .load(std::sync::atomic::Ordering::Acquire)
-                & task::COMPLETE
-                != 0
+        self.output_taken || self.header().snapshot().is_complete()
     }
 }
 
@@ -200,7 +166,7 @@ impl<T> Future for JoinHandle<T> {
         );
         let mut out: Option<Result<T, Failure>> = None;
         // SAFETY: we are the task's JoinHandle and `out` has the task's output type.
-        if !unsafe { task::poll_join(this.raw, cx.waker(), (&mut out as *mut Option<_>).cast()) } {
+        if !unsafe { poll_join(this.raw, cx.waker(), (&mut out as *mut Option<_>).cast()) } {
             return Poll::Pending;
         }
         this.output_taken = true;
@@ -215,7 +181,7 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         // SAFETY: called once, by the handle, which owns a reference.
-        unsafe { task::drop_join_handle(self.raw, self.output_taken) };
+        unsafe { drop_join_handle(self.raw, self.output_taken) };
     }
 }
 
@@ -226,4 +192,69 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .field("finished", &self.is_finished())
             .finish()
     }
+}
+
+// --- The handle's side of the protocol. ---------------------------------------------------
+
+/// Polls for the output on behalf of the JoinHandle: writes it to `dst` (see `read_output`)
+/// and returns true when the task is complete, else registers the waker.
+///
+/// # Safety
+/// Called only by the task's JoinHandle (which owns a reference) before taking the output.
+unsafe fn poll_join(ptr: NonNull<Header>, waker: &Waker, dst: *mut ()) -> bool {
+    // SAFETY: the JoinHandle's reference keeps the header alive.
+    let h = unsafe { ptr.as_ref() };
+    let cur = h.snapshot();
+    if !cur.is_complete() && !register_join_waker(h, cur.has_join_waker(), waker) {
+        return false;
+    }
+    // SAFETY: COMPLETE with JOIN_INTEREST: the output was stored and is ours.
+    unsafe { (h.vtable().read_output)(ptr, dst) };
+    true
+}
+
+/// False once the waker is registered (keep waiting); true if the task completed meanwhile.
+fn register_join_waker(h: &Header, registered: bool, waker: &Waker) -> bool {
+    if registered {
+        // SAFETY: with JOIN_WAKER set the completer only reads the slot, as we do here.
+        let same = unsafe { &*h.join_waker.get() }
+            .as_ref()
+            .is_some_and(|w| w.will_wake(waker));
+        if same {
+            return false;
+        }
+        if !h.state.set_join_waker(false) {
+            return true;
+        }
+    }
+    // SAFETY: JOIN_WAKER is clear: the slot is the handle's alone.
+    unsafe { *h.join_waker.get() = Some(waker.clone()) };
+    !h.state.set_join_waker(true)
+}
+
+/// The JoinHandle goes away: gives up the output (dropping it if the task is done and it was
+/// never taken), the join waker, and the handle's reference.
+///
+/// # Safety
+/// Called once, by the JoinHandle, which owns a reference.
+unsafe fn drop_join_handle(ptr: NonNull<Header>, output_taken: bool) {
+    // SAFETY: the handle's reference keeps the header alive until drop_ref below.
+    let h = unsafe { ptr.as_ref() };
+    // Fast path (fire and forget): the owner's reference, held until completion, keeps the
+    // block alive.
+    if h.state.drop_join_handle_fast() {
+        return;
+    }
+    let cur = h.state.drop_join_interest();
+    if cur.is_complete() && !output_taken {
+        // SAFETY: COMPLETE while we still had interest: the output is stored and ours.
+        unsafe { (h.vtable().drop_output)(ptr) };
+    }
+    if !cur.is_complete() || !cur.has_join_waker() {
+        // SAFETY: either we just cleared JOIN_WAKER before completion, or the completer has
+        // finished with the slot: it is ours.
+        drop(unsafe { (*h.join_waker.get()).take() });
+    }
+    // SAFETY: the handle's own reference.
+    unsafe { raw::drop_ref(ptr) };
 }
