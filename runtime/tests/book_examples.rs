@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // Spawning 10,000 tasks: finished in any order, returned in spawn order (spawn-many)
+    run("finish_order", &[Timings]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    finish_order,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

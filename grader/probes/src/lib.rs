@@ -10,6 +10,7 @@
 //! | nothing left running after return? | [`LiveWork`] | live count 0 at return and after a grace |
 //! | how many threads did the work? | [`ThreadLog`], [`threads::os_threads`] | thread ids per call; OS thread count |
 //! | busy-waiting? | [`threads::CpuMeter`] | CPU time per wall time over a call whose work only waits |
+//! | how much memory per task? | [`memory::peak_growth_during`] | rise of the process's peak resident set over a call |
 //! | rate and pace kept? | [`clock::StartLog`] on [`clock::paused_runtime`] | exact virtual start times |
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
 //! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
@@ -26,6 +27,7 @@ pub mod compare;
 pub mod gauge;
 pub mod harness;
 pub mod live;
+pub mod memory;
 pub mod rendezvous;
 pub mod seeded;
 pub mod threads;
