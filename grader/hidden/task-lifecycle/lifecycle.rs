@@ -36,19 +36,19 @@ fn check_nothing_left(seen: &Seen, runtime: &str) {
         seen.live_at_return == 0,
         "attempts {RACE}, on {runtime}: first_success returned Ok(2), but {} of the 4 losing \
          attempts had not been dropped yet — their tasks were still alive, and their drop code \
-         (closing a connection, releasing a lock) had not run.{} Dropping a JoinHandle detaches \
+         (closing a connection, releasing a lock) had not run. Dropping a JoinHandle detaches \
          its task, it doesn't stop it; abort() only asks the runtime to drop the task at its \
          next turn, and returns before that happens. Abort every loser, then await its handle: \
          the Err(JoinError) that is_aborted() arrives only once the task's future has been \
-         dropped.",
+         dropped.{}",
         seen.live_at_return,
         leftovers_text(seen)
     );
     assert!(
         seen.tasks_at_return == seen.tasks_before,
         "attempts {RACE}, on {runtime}: runtime::num_tasks() was {} before first_success and {} \
-         when it returned: {} task(s) it spawned were still alive.{} Await every handle you \
-         spawn (the aborted ones too) before returning.",
+         when it returned: {} task(s) it spawned were still alive. Await every handle you \
+         spawn (the aborted ones too) before returning.{}",
         seen.tasks_before,
         seen.tasks_at_return,
         seen.tasks_at_return.saturating_sub(seen.tasks_before),
@@ -60,7 +60,11 @@ fn leftovers_text(seen: &Seen) -> String {
     if seen.leftovers.is_empty() {
         String::new()
     } else {
-        format!(" Still alive (runtime::dump()):{}\n", seen.leftovers)
+        format!(
+            "\nTasks still alive when it returned (runtime::dump(); idle: waiting at an .await, \
+             scheduled: queued to run — or to be dropped, after an abort()):{}",
+            seen.leftovers
+        )
     }
 }
 
