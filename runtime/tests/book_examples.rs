@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // The life of a task: stopping the losers (task-lifecycle's exercise)
+    run("abort_then_await", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    abort_then_await,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

@@ -26,7 +26,10 @@ const RACE: &str = "[0: never ends, 1: Err at once, 2: Ok(2) once 1 has ended, 3
     4: Ok(4) only after the call returned, 5: never ends]";
 
 fn check_nothing_left(seen: &Seen, runtime: &str) {
-    let answer = answered(seen, "attempt 2 succeeded while 0, 3, 4 and 5 were still running");
+    let answer = answered(
+        seen,
+        "attempt 2 succeeded while 0, 3, 4 and 5 were still running",
+    );
     assert!(
         answer == Ok(2),
         "attempts {RACE}: first_success returned {}, expected Ok(2).",
@@ -102,7 +105,10 @@ pub fn runs_each_attempt_as_its_own_task() {
         })
         .collect();
     let seen = call(Script::custom(attempts), Workers::Default);
-    let answer = answered(&seen, "three attempts that each end once all three are running");
+    let answer = answered(
+        &seen,
+        "three attempts that each end once all three are running",
+    );
     assert!(
         together.reached(),
         "first_success ran at most {} of its {N} attempts at once: they must all run at the same \

@@ -66,7 +66,9 @@ pub fn a_panic_is_a_failure_with_its_message() {
     check(
         "[0: panics with \"attempt 0 exploded\"]",
         &answered(&alone, "the only attempt panicked"),
-        &Err(vec![Failure::Panicked(Some("attempt 0 exploded".to_owned()))]),
+        &Err(vec![Failure::Panicked(Some(
+            "attempt 0 exploded".to_owned(),
+        ))]),
         "A panicking attempt is a failure: Failure::Panicked with the panic's message exactly as \
          JoinError::panic_message() gives it (not the JoinError's Display text, which adds the \
          task id).",
@@ -81,16 +83,16 @@ pub fn a_panic_is_a_failure_with_its_message() {
     );
     check(
         "[0: panics, 1: Ok(5) once 0 has ended]",
-        &answered(&then_success, "attempt 1 succeeded after attempt 0 panicked"),
+        &answered(
+            &then_success,
+            "attempt 1 succeeded after attempt 0 panicked",
+        ),
         &Ok(5),
         "A panic is one failure among others: the race goes on, and the later success wins.",
     );
 
     let not_a_string = call(
-        Script::new(&[
-            now(Ending::PanicWithNumber),
-            after(&[0], Ending::Err("e1")),
-        ]),
+        Script::new(&[now(Ending::PanicWithNumber), after(&[0], Ending::Err("e1"))]),
         Workers::Default,
     );
     check(

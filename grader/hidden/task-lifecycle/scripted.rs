@@ -197,12 +197,11 @@ pub fn call(script: Script, workers: Workers) -> Seen {
     let scenario = async move {
         let tasks_before = runtime::num_tasks();
         let call = Box::pin(first_success(attempts));
-        let answer = match futures::future::select(call, Box::pin(runtime::sleep(STUCK_AFTER)))
-            .await
-        {
-            Either::Left((answer, _)) => Some(answer),
-            Either::Right(_) => None,
-        };
+        let answer =
+            match futures::future::select(call, Box::pin(runtime::sleep(STUCK_AFTER))).await {
+                Either::Left((answer, _)) => Some(answer),
+                Either::Right(_) => None,
+            };
         // Read before anything else can run on this task's worker.
         let tasks_at_return = runtime::num_tasks();
         let live_at_return = live.live();

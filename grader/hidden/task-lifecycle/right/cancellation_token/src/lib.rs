@@ -63,7 +63,9 @@ where
             Ok(Some(Err(error))) => failures[i] = Some(Failure::Err(error)),
             Ok(None) => unreachable!("nobody cancelled yet"),
             Err(join_error) => {
-                failures[i] = Some(Failure::Panicked(join_error.panic_message().map(String::from)))
+                failures[i] = Some(Failure::Panicked(
+                    join_error.panic_message().map(String::from),
+                ))
             }
         }
     }

@@ -20,8 +20,10 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    let mut slots: Vec<Option<JoinHandle<Result<T, E>>>> =
-        attempts.into_iter().map(|a| Some(runtime::spawn(a))).collect();
+    let mut slots: Vec<Option<JoinHandle<Result<T, E>>>> = attempts
+        .into_iter()
+        .map(|a| Some(runtime::spawn(a)))
+        .collect();
     let mut failures: Vec<Option<Failure<E>>> = slots.iter().map(|_| None).collect();
     let winner = std::future::poll_fn(|cx| {
         for (i, slot) in slots.iter_mut().enumerate() {

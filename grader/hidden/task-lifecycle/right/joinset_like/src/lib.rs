@@ -17,7 +17,9 @@ impl<T> Future for Indexed<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let index = self.index;
-        Pin::new(&mut self.handle).poll(cx).map(|joined| (index, joined))
+        Pin::new(&mut self.handle)
+            .poll(cx)
+            .map(|joined| (index, joined))
     }
 }
 
@@ -56,7 +58,9 @@ where
             }
             Ok(Err(error)) => failures[i] = Some(Failure::Err(error)),
             Err(join_error) => {
-                failures[i] = Some(Failure::Panicked(join_error.panic_message().map(String::from)))
+                failures[i] = Some(Failure::Panicked(
+                    join_error.panic_message().map(String::from),
+                ))
             }
         }
     }

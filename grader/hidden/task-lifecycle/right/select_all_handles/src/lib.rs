@@ -43,9 +43,14 @@ where
             }
             Ok(Err(error)) => failures[i] = Some(Failure::Err(error)),
             Err(join_error) => {
-                failures[i] = Some(Failure::Panicked(join_error.panic_message().map(String::from)))
+                failures[i] = Some(Failure::Panicked(
+                    join_error.panic_message().map(String::from),
+                ))
             }
         }
     }
-    Err(failures.into_iter().map(|f| f.expect("every attempt ended")).collect())
+    Err(failures
+        .into_iter()
+        .map(|f| f.expect("every attempt ended"))
+        .collect())
 }

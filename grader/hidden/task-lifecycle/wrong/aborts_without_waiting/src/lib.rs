@@ -40,7 +40,9 @@ where
                     failures[i] = Some(Failure::Err(error));
                 }
                 Err(join_error) => {
-                    failures[i] = Some(Failure::Panicked(join_error.panic_message().map(String::from)));
+                    failures[i] = Some(Failure::Panicked(
+                        join_error.panic_message().map(String::from),
+                    ));
                 }
             }
         }

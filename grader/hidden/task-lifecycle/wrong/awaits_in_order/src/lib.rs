@@ -32,9 +32,9 @@ where
                 return Ok(value);
             }
             Ok(Err(error)) => failures.push(Failure::Err(error)),
-            Err(join_error) => {
-                failures.push(Failure::Panicked(join_error.panic_message().map(String::from)))
-            }
+            Err(join_error) => failures.push(Failure::Panicked(
+                join_error.panic_message().map(String::from),
+            )),
         }
     }
     Err(failures)

@@ -41,7 +41,9 @@ where
                     let _ = i;
                 }
                 Err(join_error) => {
-                    failures.push(Some(Failure::Panicked(join_error.panic_message().map(String::from))));
+                    failures.push(Some(Failure::Panicked(
+                        join_error.panic_message().map(String::from),
+                    )));
                 }
             }
         }

@@ -33,7 +33,11 @@ where
     let mut pending: FuturesUnordered<_> = attempts
         .into_iter()
         .enumerate()
-        .map(|(i, attempt)| AssertUnwindSafe(attempt).catch_unwind().map(move |out| (i, out)))
+        .map(|(i, attempt)| {
+            AssertUnwindSafe(attempt)
+                .catch_unwind()
+                .map(move |out| (i, out))
+        })
         .collect();
     while let Some((i, out)) = pending.next().await {
         match out {

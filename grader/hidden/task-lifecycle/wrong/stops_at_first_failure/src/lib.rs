@@ -41,7 +41,9 @@ where
                     break;
                 }
                 Err(join_error) => {
-                    failures[i] = Some(Failure::Panicked(join_error.panic_message().map(String::from)));
+                    failures[i] = Some(Failure::Panicked(
+                        join_error.panic_message().map(String::from),
+                    ));
                     break;
                 }
             }

@@ -24,9 +24,9 @@ where
         match result {
             Ok(Ok(value)) => last_success = Some(value),
             Ok(Err(error)) => failures.push(Failure::Err(error)),
-            Err(join_error) => {
-                failures.push(Failure::Panicked(join_error.panic_message().map(String::from)))
-            }
+            Err(join_error) => failures.push(Failure::Panicked(
+                join_error.panic_message().map(String::from),
+            )),
         }
     }
     last_success.ok_or(failures)
