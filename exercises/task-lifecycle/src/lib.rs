@@ -28,10 +28,12 @@
 //! verdict depends on which worker happened to be faster. Each attempt holds a token from the
 //! moment it is created until its future is dropped; right when `first_success` returns, the test
 //! counts the tokens still held and compares `runtime::num_tasks()` with its value before the
-//! call. That is how "the losers are gone" is checked — by counting, never by timing. The one
-//! clock in the tests is a 2-second limit on a call whose winner succeeds at once (code that
-//! waits for the attempts in list order never returns there). Inside each attempt the test reads
-//! `runtime::num_tasks()` while all of them are running, to see that they run as tasks.
+//! call. That is how "the losers are gone" is checked — by counting, never by timing — on a
+//! runtime with one worker, where nothing else runs while your code does: a loser you only asked
+//! to stop is still there when you return, on every run. The one clock in the tests is a 2-second
+//! limit on a call whose winner succeeds at once (code that waits for the attempts in list order
+//! never returns there). Inside each attempt the test reads `runtime::num_tasks()` while all of
+//! them are running, to see that they run as tasks.
 //!
 //! Read the chapter first (`book/src/lifecycle.md`), especially what `abort()` promises and what
 //! it doesn't. Then grade your work with `cargo grade run task-lifecycle`;
