@@ -170,6 +170,8 @@ const RUNS: &[Run] = &[
     run("deadlock", &[Timings]),
     // Spawning 10,000 tasks: finished in any order, returned in spawn order (spawn-many)
     run("finish_order", &[Timings]),
+    // The life of a task: stopping the losers (task-lifecycle's exercise)
+    run("abort_then_await", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -526,6 +528,7 @@ examples!(
     semaphore,
     deadlock,
     finish_order,
+    abort_then_await,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
