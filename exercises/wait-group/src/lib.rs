@@ -49,7 +49,9 @@
 //!   times keeps one waker, not a thousand.
 //! - **No lost wake-up**: the last `done` may run on another thread at any moment, also between
 //!   your "is the count zero?" and your "register my waker". A test puts it exactly there on
-//!   every run (its waker calls `done()` from inside its `clone`); others race the two many times.
+//!   every run: its waker has another thread call `done()` from inside its `clone`, and waits
+//!   for that `done` to return (for a moment only, in case your poll holds a lock `done` needs).
+//!   `tests/lost_wakeup_model.rs` shows the same race found by a model checker.
 //! - **Under load**: thousands of tasks on a runtime with four workers call `done` while tasks
 //!   await `wait()` and threads block in `wait_blocking`, round after round on one group: every
 //!   waiter returns, and only after every job of its round.

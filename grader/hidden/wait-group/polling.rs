@@ -143,24 +143,25 @@ pub fn wait_is_woken_only_when_the_count_reaches_zero() {
 
 /// Go's rule: `done` more often than `add` panics ("negative WaitGroup counter").
 pub fn done_below_zero_panics() {
-    let cases: [(&str, fn()); 3] = [
-        ("WaitGroup::new().done()", || WaitGroup::new().done()),
-        ("add(2), then three done()s", || {
-            let group = WaitGroup::new();
-            group.add(2);
-            (0..3).for_each(|_| group.done());
-        }),
-        ("add(1), done() on one clone, done() on another", || {
-            let group = WaitGroup::new();
-            let other = group.clone();
-            group.add(1);
-            group.done();
-            other.done();
-        }),
+    // The set-up runs on the test's thread, only the `done` that must panic on a thread of its
+    // own: a panic anywhere else is a failure, not the panic this test asks for.
+    let fresh = WaitGroup::new();
+    let used = WaitGroup::new();
+    used.add(2);
+    used.done();
+    used.done();
+    let shared = WaitGroup::new();
+    let other = shared.clone();
+    shared.add(1);
+    shared.done();
+    let cases = [
+        ("WaitGroup::new(), then done()", &fresh),
+        ("add(2), two done()s, then a third done()", &used),
+        ("add(1) and done() on one clone, then done() on another", &other),
     ];
-    for (case, run) in cases {
+    for (case, group) in cases {
         assert!(
-            panic_of("done_below_zero", run).is_some(),
+            panic_of("done_below_zero", || group.done()).is_some(),
             "{case}: no panic. A done() with the count at zero is a bug in the caller (more \
              done()s than add()s), and Go panics with \"negative WaitGroup counter\"; so must \
              yours. fetch_sub on an AtomicUsize wraps around to usize::MAX instead — check \

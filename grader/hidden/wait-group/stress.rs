@@ -17,16 +17,20 @@ const WAITING_THREADS: usize = 2;
 
 /// Every waiter returns, and only after every job of its round has finished.
 pub fn counts_thousands_of_tasks_on_several_workers() {
-    finishes_making_progress(
+    let outcome = finishes_making_progress(
         "rounds",
         "a waiter never returned: some wait() or wait_blocking() was still waiting after every \
          job of its round had called done() — a lost wake-up, or a waiter that was never \
          registered. (The task dump below shows which tasks were still waiting.)",
         rounds,
     );
+    if let Err(early) = outcome {
+        panic!("{early}");
+    }
 }
 
-fn rounds(progress: Progress) {
+/// Plays the rounds; `Err` says which waiter returned too early.
+fn rounds(progress: Progress) -> Result<(), String> {
     let runtime = runtime::Runtime::builder()
         .workers(4)
         .build()
@@ -89,11 +93,13 @@ fn rounds(progress: Progress) {
             .map(|s| ("a task awaiting wait()", *s))
             .chain(seen_by_threads.iter().map(|s| ("a thread in wait_blocking()", *s)))
         {
-            assert!(
-                seen == JOBS,
-                "round {round}: {who} returned when {seen} of {JOBS} jobs had finished. A wait \
-                 returns only when the count is zero, i.e. after the last done()."
-            );
+            if seen != JOBS {
+                return Err(format!(
+                    "round {round}: {who} returned when {seen} of {JOBS} jobs had finished. A \
+                     wait returns only when the count is zero, i.e. after the last done()."
+                ));
+            }
         }
     }
+    Ok(())
 }
