@@ -123,7 +123,11 @@ pub fn waits_without_burning_cpu() {
     finishes(
         "join_blocking_waiters",
         "wait_blocking() never returned after the last done()",
-        move || threads.into_iter().for_each(|t| t.join().expect("a waiter")),
+        move || {
+            threads
+                .into_iter()
+                .for_each(|t| t.join().expect("a waiter"))
+        },
     );
     let usage = usage.expect("CPU time was readable a moment ago");
     assert!(

@@ -3,7 +3,6 @@
 //! so it is the same on every run, on any machine.
 
 use std::pin::pin;
-use std::task::Poll;
 use std::thread;
 
 use probes::WakerProbe;
@@ -71,7 +70,8 @@ pub fn wait_is_pending_until_the_last_done() {
     let probe = WakerProbe::new();
     let waker = probe.waker();
     let mut wait = pin!(group.wait());
-    let steps: [(&str, fn(&WaitGroup)); 4] = [
+    type Step = (&'static str, fn(&WaitGroup));
+    let steps: [Step; 4] = [
         ("after add(2)", |_| {}),
         ("after add(2) and one done()", WaitGroup::done),
         ("after add(2), done() and add(1)", |g| g.add(1)),
@@ -157,7 +157,10 @@ pub fn done_below_zero_panics() {
     let cases = [
         ("WaitGroup::new(), then done()", &fresh),
         ("add(2), two done()s, then a third done()", &used),
-        ("add(1) and done() on one clone, then done() on another", &other),
+        (
+            "add(1) and done() on one clone, then done() on another",
+            &other,
+        ),
     ];
     for (case, group) in cases {
         assert!(
@@ -282,11 +285,7 @@ pub fn wakes_the_waker_of_the_latest_poll() {
              reached zero: B was not woken{}. The task now listens on B only, so it would sleep \
              forever. Replace the stored waker on every poll (unless will_wake says it is the \
              same one).",
-            if first.wakes() > 0 {
-                " (A was)"
-            } else {
-                ""
-            }
+            if first.wakes() > 0 { " (A was)" } else { "" }
         );
         assert!(poll_once(wait.as_mut(), &latest.waker()).is_ready());
     }
@@ -348,7 +347,10 @@ pub fn dropped_waiters_leave_no_waker_behind() {
         for mover in &movers {
             assert!(poll_once(wait.as_mut(), &mover.waker()).is_pending());
         }
-        let stale: usize = movers[..movers.len() - 1].iter().map(WakerProbe::live).sum();
+        let stale: usize = movers[..movers.len() - 1]
+            .iter()
+            .map(WakerProbe::live)
+            .sum();
         assert!(
             stale == 0 && polled.live() == 1,
             "one wait() future was polled with 10 different wakers in turn; {} copies of the 9 \

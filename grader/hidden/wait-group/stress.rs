@@ -91,7 +91,11 @@ fn rounds(progress: Progress) -> Result<(), String> {
         for (who, seen) in seen_by_tasks
             .iter()
             .map(|s| ("a task awaiting wait()", *s))
-            .chain(seen_by_threads.iter().map(|s| ("a thread in wait_blocking()", *s)))
+            .chain(
+                seen_by_threads
+                    .iter()
+                    .map(|s| ("a thread in wait_blocking()", *s)),
+            )
         {
             if seen != JOBS {
                 return Err(format!(

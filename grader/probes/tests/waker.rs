@@ -96,8 +96,15 @@ fn the_hook_runs_once_inside_the_next_clone() {
         (thread::current().id(), copy)
     });
     let (cloner_id, copy) = cloner.join().unwrap();
-    assert!(inside.load(Ordering::SeqCst), "ran before the clone returned");
-    assert_eq!(*ran_on.lock().unwrap(), Some(cloner_id), "on the cloning thread");
+    assert!(
+        inside.load(Ordering::SeqCst),
+        "ran before the clone returned"
+    );
+    assert_eq!(
+        *ran_on.lock().unwrap(),
+        Some(cloner_id),
+        "on the cloning thread"
+    );
     inside.store(false, Ordering::SeqCst);
     let _again = copy.clone();
     assert!(!inside.load(Ordering::SeqCst), "only once");

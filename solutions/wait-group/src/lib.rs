@@ -83,9 +83,9 @@ impl WaitGroup {
                     count.checked_sub(1)
                 });
         match previous {
-            Err(_) => panic!(
-                "WaitGroup::done called more times than add: negative WaitGroup counter"
-            ),
+            Err(_) => {
+                panic!("WaitGroup::done called more times than add: negative WaitGroup counter")
+            }
             Ok(1) => self.shared.wake_all(),
             Ok(_) => {}
         }

@@ -137,7 +137,10 @@ impl Future for Wait {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let waker = cx.waker().clone();
         let key = self.key;
-        if self.handle.ask(|reply| Message::Register(key, waker, reply)) {
+        if self
+            .handle
+            .ask(|reply| Message::Register(key, waker, reply))
+        {
             self.registered = false;
             Poll::Ready(())
         } else {

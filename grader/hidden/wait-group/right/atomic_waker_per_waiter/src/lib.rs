@@ -109,7 +109,9 @@ impl Future for Wait {
 impl Drop for Wait {
     fn drop(&mut self) {
         if let Some(cell) = self.cell.take() {
-            self.shared.lock().retain(|other| !Arc::ptr_eq(other, &cell));
+            self.shared
+                .lock()
+                .retain(|other| !Arc::ptr_eq(other, &cell));
             cell.waker.take();
         }
     }

@@ -72,7 +72,11 @@ impl WaitGroup {
     pub fn wait_blocking(&self) {
         let waker = Waker::from(Arc::new(Unpark(thread::current())));
         let mut wait = pin!(self.wait());
-        while wait.as_mut().poll(&mut Context::from_waker(&waker)).is_pending() {
+        while wait
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+        {
             // Returns when unparked (or spuriously: then the poll above looks again).
             thread::park();
         }

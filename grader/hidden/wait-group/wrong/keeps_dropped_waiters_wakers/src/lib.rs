@@ -111,4 +111,3 @@ impl Future for Wait {
         Poll::Pending
     }
 }
-

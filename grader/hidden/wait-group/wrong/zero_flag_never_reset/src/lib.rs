@@ -57,7 +57,9 @@ impl WaitGroup {
         if previous == 1 {
             let wakers = {
                 let mut waiters = self.shared.lock();
-                self.shared.reached_zero.store(true, std::sync::atomic::Ordering::Release);
+                self.shared
+                    .reached_zero
+                    .store(true, std::sync::atomic::Ordering::Release);
                 self.shared.zero.notify_all();
                 std::mem::take(&mut waiters.wakers)
             };
