@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // WaitGroup: the lost wake-up (before the wait-group exercise)
+    run("lost_wakeup", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    lost_wakeup,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
