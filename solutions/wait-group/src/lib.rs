@@ -2,7 +2,7 @@
 //!
 //! Chapter: `book/src/waitgroup.md`.
 //!
-//! Three parts share one allocation ([`Shared`], behind an `Arc`, so clones share it):
+//! Three parts share one allocation (`Shared`, behind an `Arc`, so clones share it):
 //!
 //! - the count, an `AtomicUsize`: `add` and every `done` but the last are one atomic
 //!   read-modify-write, no lock;

@@ -63,6 +63,7 @@ fn own(messages: Receiver<Message>) {
             }
             Message::Register(key, waker, reply) => {
                 if count == 0 {
+                    drop(waker); // before the reply: the caller may count on it being gone
                     let _ = reply.send(true);
                 } else {
                     wakers.insert(key, waker);
