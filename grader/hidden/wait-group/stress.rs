@@ -59,7 +59,7 @@ fn rounds(progress: Progress) -> Result<(), String> {
                     .map(|_| {
                         let group = group.clone();
                         let finished = Arc::clone(&finished);
-                        runtime::spawn(async move {
+                        runtime::spawn_named("a task awaiting wait()", async move {
                             group.wait().await;
                             finished.load(Ordering::SeqCst)
                         })

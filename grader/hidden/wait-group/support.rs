@@ -80,7 +80,7 @@ pub fn finishes_making_progress<T: Send + 'static>(
                     format!("\nTasks still alive on the Tasklings runtime: {dump}")
                 };
                 panic!(
-                    "{hang_message}\n(Still not back after {HANG:?}; correct code takes \
+                    "{hang_message}\n(Nothing moved for {HANG:?}; correct code is back in \
                      microseconds.){tasks}"
                 )
             }
