@@ -172,6 +172,8 @@ const RUNS: &[Run] = &[
     run("finish_order", &[Timings]),
     // The life of a task: stopping the losers (task-lifecycle's exercise)
     run("abort_then_await", &[]),
+    // WaitGroup: the lost wake-up (before the wait-group exercise)
+    run("lost_wakeup", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -529,6 +531,7 @@ examples!(
     deadlock,
     finish_order,
     abort_then_await,
+    lost_wakeup,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

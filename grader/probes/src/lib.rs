@@ -14,6 +14,7 @@
 //! | rate and pace kept? | [`clock::StartLog`] on [`clock::paused_runtime`] | exact virtual start times |
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
 //! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
+//! | woken, leaked, or woken for nothing? | [`WakerProbe`] | a waker's live copies and wakes, counted; a hook inside its next clone |
 //!
 //! Every instrument's verdict is one-sided where timing enters: a slow or busy machine can make
 //! wrong code *pass* a check it should fail (a spinner that gets little CPU), never make correct
@@ -31,6 +32,7 @@ pub mod memory;
 pub mod rendezvous;
 pub mod seeded;
 pub mod threads;
+pub mod waker;
 
 pub use clock::StartLog;
 pub use compare::{cpus, Compare, Comparison};
@@ -38,3 +40,4 @@ pub use gauge::{Gauge, GaugeGuard};
 pub use live::{LiveToken, LiveWork};
 pub use rendezvous::Rendezvous;
 pub use threads::ThreadLog;
+pub use waker::WakerProbe;
