@@ -59,8 +59,11 @@ struct State {
     /// The most calls waiting at once.
     max_waiting: usize,
     waiting: usize,
-    /// `LastFirst`: the position that may go on next (`None` once position 0 has gone).
+    /// `LastFirst`: the position that may go on next (`None` once position 0 has gone). A call
+    /// whose position is at or past it goes on.
     next: Option<usize>,
+    /// `LastFirst`: the positions of the calls that arrived before the gate was reached.
+    positions: Vec<usize>,
     /// Wakers of the calls waiting, by waiter id.
     wakers: HashMap<usize, Waker>,
 }
@@ -78,6 +81,7 @@ impl Gate {
                 max_waiting: 0,
                 waiting: 0,
                 next: need.checked_sub(1),
+                positions: Vec::new(),
                 wakers: HashMap::new(),
             }),
             decided: Condvar::new(),
@@ -89,7 +93,8 @@ impl Gate {
     }
 
     /// Waits here as the call at `position` (`0..need`; only `LastFirst` reads it) until it may
-    /// go on.
+    /// go on. Calls that arrive after the gate was reached don't wait for the others again; in
+    /// `LastFirst` mode they wait for their position's turn (or go on if it has passed).
     pub async fn pass(&self, position: usize) {
         let shared = &*self.shared;
         let id = {
@@ -98,8 +103,18 @@ impl Gate {
             state.arrived += 1;
             state.waiting += 1;
             state.max_waiting = state.max_waiting.max(state.waiting);
+            if state.outcome == Outcome::Open {
+                state.positions.push(position);
+            }
             if state.outcome == Outcome::Open && state.waiting >= shared.need {
                 state.outcome = Outcome::Reached;
+                // Calls that don't come one per position (wrong code calling work with the
+                // wrong inputs) can't be ordered: let them all go on rather than hang.
+                let mut positions = std::mem::take(&mut state.positions);
+                positions.sort_unstable();
+                if !positions.iter().copied().eq(0..shared.need) {
+                    state.next = Some(0);
+                }
                 shared.decided.notify_all();
                 wake_all(&mut state);
             }
@@ -110,7 +125,9 @@ impl Gate {
             let go_on = match (state.outcome, shared.release) {
                 (Outcome::Open, _) => false,
                 (Outcome::GaveUp, _) | (Outcome::Reached, Release::AllAtOnce) => true,
-                (Outcome::Reached, Release::LastFirst) => state.next == Some(position),
+                (Outcome::Reached, Release::LastFirst) => {
+                    state.next.is_none_or(|next| position >= next)
+                }
             };
             if !go_on {
                 state.wakers.insert(id, cx.waker().clone());
@@ -118,7 +135,10 @@ impl Gate {
             }
             state.wakers.remove(&id);
             state.waiting -= 1;
-            if state.outcome == Outcome::Reached && shared.release == Release::LastFirst {
+            if state.outcome == Outcome::Reached
+                && shared.release == Release::LastFirst
+                && state.next == Some(position)
+            {
                 // This call goes on; the one before it in input order may follow.
                 state.next = position.checked_sub(1);
                 wake_all(&mut state);

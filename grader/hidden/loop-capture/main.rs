@@ -5,21 +5,27 @@
 //! - `gate.rs`: the gate — every call in flight at once, then all go on together (a burst of
 //!   results on every worker) or one at a time, last input first (results in finishing order
 //!   come back reversed).
+//! - `slow_growth.rs`: the global allocator, whose large reallocations pause once a test asks.
 //! - `checks.rs`: the tests.
 //!
 //! No wall-clock assertion anywhere: lost results, wrong inputs and early returns show up as
 //! wrong outputs and call counts; "all at once" is a gate that sequential code never opens.
 //! Schedules are forced, not hoped for: lazy spawning where a bug depends on a task starting
 //! early, a gate where it depends on the order tasks finish in, and thousands of results arriving
-//! at once, six times over, where it depends on a data race.
+//! at once while a growing Vec pauses (`slow_growth.rs`), where it depends on a data race.
 
 mod checks;
 mod gate;
+mod slow_growth;
 mod work;
 
 use std::time::Duration;
 
 use probes::harness::{self, Test};
+
+/// Only `loses_nothing_under_contention` switches its pause on (see `slow_growth.rs`).
+#[global_allocator]
+static ALLOCATOR: slow_growth::SlowGrowth = slow_growth::SlowGrowth;
 
 fn main() {
     harness::main(vec![

@@ -38,8 +38,9 @@ where
         let results = Arc::new(Mutex::new(Vec::with_capacity(inputs.len())));
         let wg = WaitGroup::new();
         for (index, &input) in inputs.iter().enumerate() {
-            wg.add(1); // before spawning, never inside the task
-            // This iteration's handles, moved into the task with the copies of `index` and `input`.
+            // Count the task before spawning it, never inside it.
+            wg.add(1);
+            // This iteration's handles, moved into the task with copies of `index` and `input`.
             let work = Arc::clone(&work);
             let results = Arc::clone(&results);
             let done = DoneOnDrop(wg.clone());
