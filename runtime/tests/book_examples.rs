@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // The loop-variable mistake: tasks that fill one Vec (before the loop-capture exercise)
+    run("loop_capture_results", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    loop_capture_results,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
