@@ -27,13 +27,16 @@
 //!   a task spawned per input, and the grader's `work` waits until every call has started before
 //!   any may finish. Tasks spawned and then awaited one by one inside the loop never get there.
 //! - **nothing lost under contention**: thousands of inputs on four workers, whose tasks all
-//!   finish at the same moment, several times over. Every output must arrive.
+//!   finish at the same moment, several times over. Every output must arrive. (The grader also
+//!   makes a growing Vec pause, so that pushes that race — a Vec shared without a lock — lose
+//!   results on every run, not only on an unlucky one.)
 //! - **nothing left over**: when the function returns, no call of `work` is still running, and a
 //!   second call knows nothing of the first (no results kept in a `static`).
 //!
-//! The grader runs most of these with `TASKLINGS_LAZY_SPAWN=1` (the WaitGroup chapter explains
-//! it): a task starts only when the code that spawned it reaches its next `.await`, so code that
-//! relies on a task starting early fails on every run, not now and then.
+//! The output checks run with `TASKLINGS_LAZY_SPAWN=1` (the WaitGroup chapter explains it): a
+//! task starts only when the code that spawned it reaches its next `.await`, so code that relies
+//! on a task starting early (reading the results before waiting, `wg.add` inside the task)
+//! fails on every run, not now and then. No test times your code against the clock.
 
 use std::future::Future;
 

@@ -53,7 +53,7 @@ fn check(inputs: &[u64], got: &[u64], probe: &Probe, context: &str) {
             )
         } else if got.is_empty() {
             format!(
-                "all {started} calls of work ran, yet their outputs never reached the Vec you \
+                "all {started} call(s) of work ran, yet their outputs never reached the Vec you \
                  returned. Did each task push into a copy? Cloning a Vec (`results.clone()`) gives \
                  every task a Vec of its own, dropped with the task. Share ONE Vec through a \
                  handle cloned per task — Arc<Mutex<Vec<…>>> and Arc::clone — or let each task \
@@ -61,7 +61,7 @@ fn check(inputs: &[u64], got: &[u64], probe: &Probe, context: &str) {
             )
         } else {
             format!(
-                "all {started} calls of work ran, but {} of their outputs were lost. Pushes into \
+                "all {started} call(s) of work ran, but {} of their outputs were lost. Pushes into \
                  one Vec from tasks on several workers at once must take turns (a Mutex): a Vec \
                  shared without one (through `unsafe`, say) is a data race — pushes that overlap \
                  overwrite each other, or corrupt the Vec as it grows. (Or some tasks pushed into \
