@@ -174,6 +174,8 @@ const RUNS: &[Run] = &[
     run("abort_then_await", &[]),
     // WaitGroup: the lost wake-up (before the wait-group exercise)
     run("lost_wakeup", &[]),
+    // The loop-variable mistake: tasks that fill one Vec (before the loop-capture exercise)
+    run("loop_capture_results", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -532,6 +534,7 @@ examples!(
     finish_order,
     abort_then_await,
     lost_wakeup,
+    loop_capture_results,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
