@@ -12,7 +12,7 @@
 use std::future::Future;
 use std::panic;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
@@ -207,20 +207,33 @@ impl Future for YieldNow {
     }
 }
 
-/// How a [`Restless`] future wakes itself in each pending poll: `wake_by_ref` on the poll's
+/// How a [`Restless`] future wakes itself in each of its rounds: `wake_by_ref` on the poll's
 /// waker, `wake` on clones of it, and `wake` from a thread started (and joined) inside the poll.
 pub const BY_REF_WAKES: usize = 4;
 pub const CLONE_WAKES: usize = 3;
 pub const THREAD_WAKES: usize = 3;
-/// Wakes per pending poll of a [`Restless`] future.
+/// Wakes per round of a [`Restless`] future.
 pub const WAKES_PER_POLL: usize = BY_REF_WAKES + CLONE_WAKES + THREAD_WAKES;
 
+/// How long a [`Restless`] future, once quiet, waits for a poll nobody asked for before it
+/// releases itself. Correct code makes no such poll and pays this once; code that counts wakes
+/// makes its extra polls at once, with the extra wakes already queued.
+pub const QUIET: Duration = Duration::from_millis(200);
+
 /// A future that, in each of its first `rounds` polls, wakes itself [`WAKES_PER_POLL`] times and
-/// returns `Pending`; the next poll finishes it. All those wakes come before the poll returns, so
-/// each round is one batch: a correct executor polls it exactly `rounds + 1` times.
+/// returns `Pending`: each round is one batch of wakes, all before the poll returns. Its next
+/// poll is *quiet*: `Pending` without a wake, and a helper thread that releases the future (and
+/// wakes it) as soon as it sees a further poll — one nobody asked for — or after [`QUIET`]. The
+/// poll after the release finishes it. A correct executor polls it exactly `rounds + 2` times.
+///
+/// The quiet phase is what shows an executor that polls once per *wake*: in the rounds, every
+/// poll makes more wakes, so extra polls can't be told apart from the rounds; once quiet, the
+/// wakes left over from the rounds each make a poll of their own, and are counted.
 pub struct Restless {
     rounds: usize,
     polls: Arc<AtomicUsize>,
+    released: Arc<AtomicBool>,
+    quiet: bool,
 }
 
 impl Restless {
@@ -231,34 +244,60 @@ impl Restless {
             Restless {
                 rounds,
                 polls: Arc::clone(&polls),
+                released: Arc::new(AtomicBool::new(false)),
+                quiet: false,
             },
             polls,
         )
+    }
+
+    /// Polls a correct executor makes of `Restless::new(rounds)`.
+    pub fn expected_polls(rounds: usize) -> usize {
+        rounds + 2
     }
 }
 
 impl Future for Restless {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let polls = self.polls.fetch_add(1, Ordering::SeqCst) + 1;
-        if polls > self.rounds {
+        if self.released.load(Ordering::SeqCst) {
             return Poll::Ready(());
         }
-        for _ in 0..BY_REF_WAKES {
-            cx.waker().wake_by_ref();
-        }
-        for _ in 0..CLONE_WAKES {
-            cx.waker().clone().wake();
-        }
-        let waker = cx.waker().clone();
-        thread::scope(|scope| {
-            scope.spawn(|| {
-                for _ in 0..THREAD_WAKES {
-                    waker.wake_by_ref();
-                }
+        if polls <= self.rounds {
+            for _ in 0..BY_REF_WAKES {
+                cx.waker().wake_by_ref();
+            }
+            for _ in 0..CLONE_WAKES {
+                cx.waker().clone().wake();
+            }
+            let waker = cx.waker().clone();
+            thread::scope(|scope| {
+                scope.spawn(|| {
+                    for _ in 0..THREAD_WAKES {
+                        waker.wake_by_ref();
+                    }
+                });
             });
-        });
+            return Poll::Pending;
+        }
+        if !self.quiet {
+            self.quiet = true;
+            let (all_polls, released, waker) = (
+                Arc::clone(&self.polls),
+                Arc::clone(&self.released),
+                cx.waker().clone(),
+            );
+            thread::spawn(move || {
+                let deadline = Instant::now() + QUIET;
+                while all_polls.load(Ordering::SeqCst) == polls && Instant::now() < deadline {
+                    thread::sleep(Duration::from_millis(1));
+                }
+                released.store(true, Ordering::SeqCst);
+                waker.wake();
+            });
+        }
         Poll::Pending
     }
 }
