@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // The scheduler: a future polled by hand (before the mini-executor exercise)
+    run("poll_by_hand", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    poll_by_hand,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

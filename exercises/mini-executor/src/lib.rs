@@ -70,7 +70,7 @@ use std::future::Future;
 /// assert_eq!(mini_executor::block_on(async { 40 + 2 }), 42);
 /// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let _ = future;
+    drop(future);
     todo!("poll the future; while it is pending, sleep until its waker is woken")
 }
 
@@ -111,7 +111,7 @@ impl Executor {
     /// May be called before `run`, or while `run` is running (from inside a task, through an
     /// `Rc<Executor>`): `run` then runs the new task too before it returns.
     pub fn spawn(&self, future: impl Future<Output = ()> + 'static) {
-        let _ = future;
+        drop(future);
         todo!("store the task and put it on the run queue")
     }
 
