@@ -15,9 +15,12 @@ use crate::instruments::{within, yield_now, Gate, Restless, GRACE, QUIET, WAKES_
 
 /// Rounds of the ping-pong with another thread: the thread wakes, `block_on` polls, again.
 const PINGS: usize = 100;
+/// How long the whole ping-pong may take. Correct code needs a few milliseconds (30 ms a round
+/// would still pass, on a machine busy enough to delay each of 200 thread hand-offs that much).
+const PINGS_GRACE: Duration = Duration::from_secs(3);
 /// How long the test's thread waits before each of its wakes in `block_on_polls_only_when_woken`.
 /// A `block_on` that polls on a timer instead of waiting for the wake polls within this pause (if
-/// its nap is shorter), or takes `PINGS` naps of at least 50 ms and misses `GRACE` in
+/// its nap is shorter), or takes `PINGS` naps of 30 ms or more and misses `PINGS_GRACE` in
 /// `block_on_wakes_from_another_thread` (if it is longer): both ways it is caught.
 const PAUSE: Duration = Duration::from_millis(100);
 
@@ -99,7 +102,7 @@ pub fn block_on_wakes_from_another_thread() {
         let gate = gate.clone();
         thread::spawn(move || {
             for ping in 1..=PINGS {
-                if !gate.wait_for_polls(ping, GRACE) {
+                if !gate.wait_for_polls(ping, PINGS_GRACE) {
                     return;
                 }
                 gate.grant();
@@ -107,20 +110,20 @@ pub fn block_on_wakes_from_another_thread() {
         })
     };
     let future = gate.wait();
-    let finished = within(GRACE, move || block_on(future));
+    let finished = within(PINGS_GRACE, move || block_on(future));
     let polls = gate.polls();
     let Some(()) = finished else {
         if polls <= 1 {
             panic!(
-                "the future handed its waker to another thread, which woke it; {GRACE:?} later \
-                 block_on had still not polled it again. The waker must wake the thread that \
+                "the future handed its waker to another thread, which woke it; {PINGS_GRACE:?} \
+                 later block_on had still not polled it again. The waker must wake the thread that \
                  sleeps in block_on (unpark it, or notify the condition variable it waits on); \
                  a waker that does nothing (a no-op waker) leaves it asleep forever"
             );
         }
         panic!(
             "a future woken {PINGS} times from another thread, one wake after each poll, had been \
-             polled only {polls} times after {GRACE:?}: block_on doesn't poll again promptly \
+             polled only {polls} times after {PINGS_GRACE:?}: block_on doesn't poll again promptly \
              after a wake. Either the waker doesn't wake the sleeping thread (unpark it, or \
              notify the condition variable it waits on — setting a flag alone isn't enough), or \
              block_on sleeps a fixed time between polls instead of until the wake"

@@ -122,9 +122,9 @@ fn explain_borrow_panics<R>(scenario: impl FnOnce() -> R) -> R {
                 .unwrap_or("");
             if message.contains("borrow") {
                 panic!(
-                    "{message} — a task called spawn while run was polling it, and the executor's \
-                     RefCell was still borrowed. Take the task out of the map (or clone what you \
-                     need) and drop the borrow before you poll; put the task back after"
+                    "{message} — a task called spawn while run was polling it, and the \
+                     executor's RefCell was still borrowed. Take the task out of the map (or clone \
+                     what you need) and drop the borrow before you poll; put the task back after"
                 );
             }
             std::panic::resume_unwind(payload)
@@ -472,8 +472,9 @@ pub fn run_ignores_wakers_of_finished_tasks() {
 pub fn run_frees_finished_tasks() {
     // 100,000 tasks, spawned by a driver task 1,000 at a time. Each is wrapped with a live-work
     // token that counts until the executor drops the future (an async block drops what it holds
-    // when it finishes, so the token can't live inside it). When a batch has finished, its futures must be gone
-    // (one batch of lag is tolerated): memory bounded by live tasks, not by tasks ever spawned.
+    // when it finishes, so the token can't live inside it). When a batch has finished, its
+    // futures must be gone (one batch of lag is tolerated): memory bounded by live tasks, not by
+    // tasks ever spawned.
     const BATCHES: usize = 100;
     const BATCH: usize = 1_000;
     let live = LiveWork::new();

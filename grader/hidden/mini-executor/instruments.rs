@@ -23,7 +23,7 @@ use probes::LiveToken;
 
 /// How long a scenario may take before the test gives up on it. Correct code needs milliseconds
 /// (plus the pauses a scenario makes on purpose); only code that lost a wake ever waits this out.
-pub const GRACE: Duration = Duration::from_secs(5);
+pub const GRACE: Duration = Duration::from_secs(2);
 
 /// Runs `scenario` on a new thread and waits up to `grace` for its result. `None`: it was still
 /// running (the thread is left behind; the test process ends soon after). A panic in the scenario

@@ -1,5 +1,6 @@
 // Must fail block_on_polls_only_when_woken: block_on polls the future over and over with a no-op waker instead of sleeping until a wake.
-//! block_on "waits" by polling again at once: every poll without a wake is wasted, and the CPU never rests.
+//! block_on "waits" by polling again at once: every poll without a wake is wasted, and the CPU
+//! never rests.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

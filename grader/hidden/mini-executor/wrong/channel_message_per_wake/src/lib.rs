@@ -1,5 +1,6 @@
 // Must fail block_on_polls_once_per_batch_of_wakes: each wake sends a message and block_on polls once per message, so ten wakes before a poll make ten polls.
-//! block_on receives one message per wake from an unbounded channel and polls for each: it counts wakes instead of remembering that there was one.
+//! block_on receives one message per wake from an unbounded channel and polls for each: it counts
+//! wakes instead of remembering that there was one.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

@@ -1,5 +1,6 @@
 // Must fail run_keeps_wakes_that_come_during_poll: the queued flag is cleared after the poll, so a wake during the poll finds it still set and is lost.
-//! The "queued" flag is cleared after polling: a task that wakes itself during its poll is never queued again.
+//! The "queued" flag is cleared after polling: a task that wakes itself during its poll is never
+//! queued again.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

@@ -1,5 +1,6 @@
 // Must fail block_on_polls_once_per_batch_of_wakes: the waker only notifies a Condvar; a wake that comes during the poll, before block_on waits, is lost and block_on sleeps forever.
-//! block_on sleeps on a Condvar that the waker notifies, with nothing that remembers a wake: a notify with no waiter is lost.
+//! block_on sleeps on a Condvar that the waker notifies, with nothing that remembers a wake: a
+//! notify with no waiter is lost.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

@@ -1,5 +1,6 @@
 // Must fail tasks_can_spawn_tasks: run holds the RefCell borrow of the task map while it polls, so a task that spawns panics (already borrowed).
-//! poll keeps `tasks.borrow_mut()` alive across the poll: spawning from inside a task hits the borrow.
+//! poll keeps `tasks.borrow_mut()` alive across the poll: spawning from inside a task hits the
+//! borrow.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

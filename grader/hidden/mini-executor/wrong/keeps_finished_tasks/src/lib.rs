@@ -1,5 +1,6 @@
 // Must fail run_frees_finished_tasks: finished tasks move to a list of done tasks that is never emptied, futures and all.
-//! Finished tasks are kept (in a "done" list) instead of dropped: memory grows with every task ever spawned.
+//! Finished tasks are kept (in a "done" list) instead of dropped: memory grows with every task ever
+//! spawned.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

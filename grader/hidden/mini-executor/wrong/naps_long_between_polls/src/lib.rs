@@ -1,5 +1,6 @@
 // Must fail block_on_wakes_from_another_thread: block_on ignores its waker and polls again every 100 ms, so each wake waits for the next nap to end.
-//! block_on naps 100 ms between polls: few wasted polls, but every wake waits up to a nap for its poll.
+//! block_on naps 100 ms between polls: few wasted polls, but every wake waits up to a nap for its
+//! poll.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

@@ -1,5 +1,6 @@
 // Must fail block_on_polls_only_when_woken: block_on ignores its waker and polls again every millisecond.
-//! block_on naps 1 ms between polls: cheap on the CPU, but it polls whether or not anyone woke the future.
+//! block_on naps 1 ms between polls: cheap on the CPU, but it polls whether or not anyone woke the
+//! future.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
