@@ -176,6 +176,8 @@ const RUNS: &[Run] = &[
     run("lost_wakeup", &[]),
     // The loop-variable mistake: tasks that fill one Vec (before the loop-capture exercise)
     run("loop_capture_results", &[]),
+    // The scheduler: a future polled by hand (before the mini-executor exercise)
+    run("poll_by_hand", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -535,6 +537,7 @@ examples!(
     abort_then_await,
     lost_wakeup,
     loop_capture_results,
+    poll_by_hand,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
