@@ -13,6 +13,7 @@
 //! | rate and pace kept? | [`clock::StartLog`] on [`clock::paused_runtime`] | exact virtual start times |
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
 //! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
+//! | is the worker free while work runs? | [`heartbeat::Heartbeat`] | a task that must be polled when asked; a stuck worker never polls it |
 //!
 //! Every instrument's verdict is one-sided where timing enters: a slow or busy machine can make
 //! wrong code *pass* a check it should fail (a spinner that gets little CPU), never make correct
@@ -25,6 +26,7 @@ pub mod clock;
 pub mod compare;
 pub mod gauge;
 pub mod harness;
+pub mod heartbeat;
 pub mod live;
 pub mod rendezvous;
 pub mod seeded;
