@@ -168,6 +168,9 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // CPU-, memory-, I/O-bound: keep-responsive
+    // Numbers: the heartbeat's count while the worker is free, and source line numbers.
+    run("heartbeat", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +526,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    heartbeat,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
