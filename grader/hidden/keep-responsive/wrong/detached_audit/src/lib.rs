@@ -58,7 +58,7 @@ pub async fn handle<B: Backend>(backend: Arc<B>, request: Request) -> Response {
     let score = score.await.unwrap();
     let line = audit_line(user, score);
     // Fire and forget: the response doesn't need the audit's result.
-    let _ = runtime::spawn_blocking(move || backend.audit(line));
+    runtime::spawn_blocking(move || backend.audit(line));
     Response {
         user,
         profile,
