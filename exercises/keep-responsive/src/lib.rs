@@ -45,6 +45,9 @@
 //!   line included, even though nothing waits for its result. A `spawn_blocking` whose
 //!   `JoinHandle` is dropped keeps running on its own (a detached task).
 //!
+//! `cargo run -p keep-responsive --example serve` runs your `handle` on one worker beside a
+//! ticking task, and prints how often it ticked and which thread ran each call.
+//!
 //! Keep the names and signatures of the public items exactly as they are; add any private
 //! helpers you like. The future of `handle` must be `Send` (the grader spawns it). `runtime`
 //! (`spawn_blocking`, `yield_now`, `JoinHandle` is a future), `std::sync::mpsc`, rayon,
