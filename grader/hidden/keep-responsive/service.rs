@@ -179,7 +179,7 @@ impl Probe {
             (Watch::Blocking, Place::Worker) => self.problem(
                 what,
                 format!(
-                    "Calls of {{WHAT}} ran on the runtime's worker thread `{WORKER}`, inside your \
+                    "Calls of {{WHAT}} ran on the runtime's worker thread `{WORKER}`, inside a \
                      task: while such a call blocks, that worker — the only one — can poll no \
                      other task. Run blocking calls with `runtime::spawn_blocking(move || …)` and \
                      `.await` the JoinHandle"
