@@ -104,7 +104,10 @@ fn watch(
     let state_of = |id| dump.tasks.iter().find(|t| t.id == id).map(|t| t.state);
     println!("  the request: {}", state_of(request_id).expect("live"));
     for task in dump.tasks.iter().filter(|t| t.state == TaskState::Blocking) {
-        println!("  on the blocking pool: a closure spawned at {}", task.location);
+        println!(
+            "  on the blocking pool: a closure spawned at {}",
+            task.location
+        );
     }
     println!("  (answer: {row})");
 }
