@@ -178,6 +178,9 @@ const RUNS: &[Run] = &[
     run("loop_capture_results", &[]),
     // The scheduler: a future polled by hand (before the mini-executor exercise)
     run("poll_by_hand", &[]),
+    // CPU-, memory-, I/O-bound: keep-responsive
+    // Numbers: the heartbeat's count while the worker is free, and source line numbers.
+    run("heartbeat", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -538,6 +541,7 @@ examples!(
     lost_wakeup,
     loop_capture_results,
     poll_by_hand,
+    heartbeat,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

@@ -15,6 +15,7 @@
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
 //! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
 //! | woken, leaked, or woken for nothing? | [`WakerProbe`] | a waker's live copies and wakes, counted; a hook inside its next clone |
+//! | is the worker free while work runs? | [`heartbeat::Heartbeat`] | a task that must be polled when asked; a stuck worker never polls it |
 //!
 //! Every instrument's verdict is one-sided where timing enters: a slow or busy machine can make
 //! wrong code *pass* a check it should fail (a spinner that gets little CPU), never make correct
@@ -27,6 +28,7 @@ pub mod clock;
 pub mod compare;
 pub mod gauge;
 pub mod harness;
+pub mod heartbeat;
 pub mod live;
 pub mod memory;
 pub mod rendezvous;
