@@ -168,6 +168,8 @@ const RUNS: &[Run] = &[
     run("worker_pool", &[]),
     run("semaphore", &[]),
     run("deadlock", &[Timings]),
+    // Fixing races and Debugging: the bank-transfers exercise's deadlock
+    run("bank_deadlock", &[Timings]),
 ];
 
 fn repo() -> PathBuf {
@@ -523,6 +525,7 @@ examples!(
     worker_pool,
     semaphore,
     deadlock,
+    bank_deadlock,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

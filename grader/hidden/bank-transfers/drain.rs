@@ -109,7 +109,7 @@ fn drain(
 ) -> Result<u64, String> {
     let mut rng = Rng::new(seed);
     let mut held = 0;
-    let mut transfer = |from: usize, to: usize, amount: u64| {
+    let transfer = |from: usize, to: usize, amount: u64| {
         slot.call(Call::Transfer { from, to, amount }, || {
             bank.transfer(from, to, amount)
         })
