@@ -26,21 +26,24 @@
 //! - Single transfers: the amount moves exactly; a refused transfer (unknown account, the same
 //!   account twice, not enough money) returns its error and moves nothing.
 //! - **No deadlock**: many threads, and many tasks on the Tasklings runtime, transfer between the
-//!   same accounts in opposite directions, thousands of times. The test counts finished
-//!   transfers; when none finishes for a long while (well over a second, and many looks) although
-//!   transfers are under way, it stops and reports a deadlock, with what each thread or task was
-//!   doing. A bank that locks in the order of the transfer deadlocks within moments under this
-//!   load, on every run.
+//!   same two accounts in opposite directions, back to back, until hundreds of their calls have
+//!   overlapped one another (two cores, or a preemption in mid-call). The test counts the calls
+//!   that return; when none returns for 40 looks in a row (2 s at least) while callers are inside
+//!   the bank, it stops and reports a deadlock, naming the call each thread or task is stuck in
+//!   (and the runtime's task dump). A bank that locks in the direction of the money deadlocks
+//!   within a few overlapping calls, on every run. The same watch covers every test below.
 //! - **No lost update**: after the hammering, every account holds exactly its start plus the
 //!   transfers into it minus the transfers out of it that returned `Ok` (the test keeps its own
 //!   books) — so a refused transfer that moved money is caught too.
-//! - **No overdraft**: many threads drain one account at once; no balance goes below zero, and
-//!   exactly what was there comes out.
+//! - **No overdraft**: many threads take money out of one nearly empty account at once; no
+//!   balance goes below zero (in a `u64`, that is an overflow panic), and no more comes out than
+//!   was there.
 //! - **A consistent view**: while transfers run, other threads call [`Bank::total`] and
 //!   [`Bank::balances`]; every answer must add up to the money in the bank, which transfers never
 //!   change.
 //!
-//! No test measures time: a bank with one lock for all accounts passes every test. It is
+//! No verdict depends on time (the 2 s above only keep a slow machine from looking stuck), and
+//! none on how the bank is built: a bank with one lock for all accounts passes every test. It is
 //! correct, only slower, since transfers between different accounts wait for each other — the
 //! chapter says why a lock per account is the design worth learning.
 

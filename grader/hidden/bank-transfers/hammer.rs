@@ -307,8 +307,14 @@ fn check_books(bank: &Bank, plan: &Plan, books: &[Books]) {
             panic!(
                 "after {} callers transferred at once, balance({account}) returned {got}, \
                  but the transfers that returned Ok leave it at {expected} (it started at \
-                 {start}).{}",
+                 {start}{}).{}",
                 plan.callers.len(),
+                if expected < 0 {
+                    "; below zero: its Ok transfers took out more than it ever held, so some \
+                     balance was already wrong when they were checked"
+                } else {
+                    ""
+                },
                 match got.parse::<i128>() {
                     Ok(got) if got < expected => format!(
                         " {} units vanished: a lost update. A balance was read and written back \

@@ -243,12 +243,10 @@ pub fn watch(
         if quiet_looks >= QUIET_LOOKS && quiet_for >= QUIET_AT_LEAST {
             return Err(format!(
                 "no call into the bank returned for {:.1} s ({quiet_looks} looks in a row), \
-                 while callers were inside it — a deadlock. {} calls had returned ({} of them \
-                 while another caller's call returned), the last one {:.3} s after the callers \
-                 started; since then:\n{}",
+                 while callers were inside it — a deadlock. {} calls had returned, the last \
+                 one within {:.2} s of the callers' start; since then:\n{}",
                 quiet_for.as_secs_f64(),
                 now,
-                progress.overlapped(),
                 (quiet_since - started).as_secs_f64(),
                 progress.report()
             ));
