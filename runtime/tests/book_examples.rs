@@ -181,6 +181,8 @@ const RUNS: &[Run] = &[
     // CPU-, memory-, I/O-bound: keep-responsive
     // Numbers: the heartbeat's count while the worker is free, and source line numbers.
     run("heartbeat", &[Numbers]),
+    // Fixing races and Debugging: the bank-transfers exercise's deadlock
+    run("bank_deadlock", &[Timings]),
 ];
 
 fn repo() -> PathBuf {
@@ -542,6 +544,7 @@ examples!(
     loop_capture_results,
     poll_by_hand,
     heartbeat,
+    bank_deadlock,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
