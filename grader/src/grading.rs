@@ -99,18 +99,8 @@ pub fn grade(
             in_hidden_tests,
         } => {
             let rendered = paths.apply(&rendered);
-            let message = if in_hidden_tests {
-                format!(
-                    "the hidden tests don't compile against this code. They call the API the \
-                     exercise's doc comments describe, with the bounds they promise: did a public \
-                     signature change, or does something the tests need to send to another \
-                     thread (a future, a counter) hold a type that isn't Send or Sync, like a \
-                     std MutexGuard across an `.await`, an Rc or a RefCell? The compiler's own \
-                     words:\n\n{rendered}"
-                )
-            } else {
-                format!("the code doesn't compile:\n\n{rendered}")
-            };
+            let fix_it = fix_it(repo, manifest);
+            let message = crate::diagnosis::explain(&rendered, in_hidden_tests, fix_it.as_ref());
             let mut scratch = scratch;
             let notes = std::mem::take(&mut scratch.notes);
             drop(scratch);
@@ -166,6 +156,17 @@ pub fn grade(
         results,
         scratch.notes,
     ))
+}
+
+/// For a fix-it exercise: its error code and the section of its chapter that explains it.
+fn fix_it(repo: &Repo, manifest: &crate::manifest::Manifest) -> Option<crate::diagnosis::FixIt> {
+    let code = manifest.starter_error.clone()?;
+    let section = crate::book::section_mentioning(&repo.root().join(&manifest.chapter), &code);
+    let explained_at = match section {
+        Some(anchor) => format!("{}#{anchor}", manifest.chapter),
+        None => manifest.chapter.clone(),
+    };
+    Some(crate::diagnosis::FixIt { code, explained_at })
 }
 
 /// The listed tests that `only` names (every test when `only` is empty), or a message naming the

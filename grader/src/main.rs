@@ -10,10 +10,12 @@
 //! `report::*` (the writers) and `state` (the learner's progress).
 
 mod batch;
+mod book;
 mod cargo_build;
 mod classroom;
 mod cli;
 mod commands;
+mod diagnosis;
 mod files;
 mod gradescope;
 mod grading;

@@ -4,8 +4,10 @@
 use anyhow::Result;
 use serde_json::json;
 
+use crate::book::Parts;
 use crate::commands::{current, Common, Outcome};
-use crate::repo::Repo;
+use crate::manifest::Starter;
+use crate::repo::{Exercise, Repo};
 use crate::report::human::points;
 use crate::report::{self, Format};
 use crate::results::ExerciseStatus;
@@ -15,6 +17,14 @@ use crate::style::Style;
 pub fn run(repo: &Repo, common: &Common) -> Result<Outcome> {
     let exercises = repo.exercises()?;
     let state = state::load(repo);
+    let parts = Parts::load(repo.root());
+    let part_of = |exercise: &Exercise| {
+        exercise
+            .manifest
+            .as_ref()
+            .ok()
+            .and_then(|m| parts.part_of(&m.chapter))
+    };
     if common.format == Format::Json {
         let entries: Vec<_> = exercises
             .iter()
@@ -25,6 +35,8 @@ pub fn run(repo: &Repo, common: &Common) -> Result<Outcome> {
                     "title": e.title(),
                     "order": e.manifest.as_ref().ok().map(|m| m.order),
                     "chapter": e.manifest.as_ref().ok().map(|m| m.chapter.clone()),
+                    "part": part_of(e),
+                    "fix_it": e.manifest.as_ref().is_ok_and(|m| m.starter == Starter::DoesNotCompile),
                     "status": progress.status.map(|s| s.as_str()),
                     "score": progress.score,
                     "max_score": progress.max_score,
@@ -50,7 +62,13 @@ pub fn run(repo: &Repo, common: &Common) -> Result<Outcome> {
     );
     let width = exercises.iter().map(|e| e.slug.len()).max().unwrap_or(0);
     let next = current(&exercises, &state);
+    let mut shown_part = None;
     for exercise in &exercises {
+        let part = part_of(exercise);
+        if part.is_some() && part != shown_part {
+            out.push_str(&format!("  {}\n", style.dim(part.unwrap_or_default())));
+            shown_part = part;
+        }
         let progress = state.of(&exercise.slug);
         let (mark, status) = match (&exercise.manifest, progress.status) {
             (Err(_), _) => (
@@ -81,10 +99,18 @@ pub fn run(repo: &Repo, common: &Common) -> Result<Outcome> {
         } else {
             " "
         };
+        let fix_it = exercise
+            .manifest
+            .as_ref()
+            .is_ok_and(|m| m.starter == Starter::DoesNotCompile);
+        let title = if fix_it {
+            format!("{} (fix it)", exercise.title())
+        } else {
+            exercise.title().to_owned()
+        };
         out.push_str(&format!(
-            "{pointer} {mark} {:width$}  {:28} {status}\n",
+            "{pointer} {mark} {:width$}  {title:34} {status}\n",
             exercise.slug,
-            exercise.title(),
         ));
     }
     let next_line = match next {

@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use crate::commands::new::CHAPTER_STUB_MARKER;
 use crate::commands::{Common, Outcome};
 use crate::grading::{self, GradeOptions};
-use crate::manifest::{Manifest, HINTS_RANGE};
+use crate::manifest::{Manifest, Starter, HINTS_RANGE};
 use crate::progress::Progress;
 use crate::repo::{Exercise, Repo};
 use crate::report::{self, Format};
@@ -179,7 +179,7 @@ fn check(
     let solution = grading::grade(repo, exercise, &Source::Solution, &options, progress)?;
     findings.push(judge_solution(&solution));
     let starter = grading::grade(repo, exercise, &Source::Learner, &options, progress)?;
-    findings.push(judge_starter(&starter));
+    findings.push(judge_starter(&starter, manifest));
     Ok(findings)
 }
 
@@ -288,7 +288,10 @@ fn judge_solution(result: &ExerciseResult) -> Finding {
     )
 }
 
-fn judge_starter(result: &ExerciseResult) -> Finding {
+fn judge_starter(result: &ExerciseResult, manifest: &Manifest) -> Finding {
+    if manifest.starter == Starter::DoesNotCompile {
+        return judge_fix_it_starter(result, manifest.starter_error.as_deref().unwrap_or(""));
+    }
     match result.status {
         ExerciseStatus::CompileError | ExerciseStatus::Error => Finding::problem(
             "the starter doesn't compile or can't be graded",
@@ -309,6 +312,39 @@ fn judge_starter(result: &ExerciseResult) -> Finding {
                 result.tests.len()
             ))
         }
+    }
+}
+
+/// A fix-it starter must fail to compile, in its own code (not in the hidden tests), with the
+/// error its chapter explains.
+fn judge_fix_it_starter(result: &ExerciseResult, code: &str) -> Finding {
+    let message: String = result
+        .problems()
+        .map(|t| t.message.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let with_code = message.contains(&format!("error[{code}]"));
+    let own_code = !message.contains("the hidden tests don't compile");
+    if result.status == ExerciseStatus::CompileError && with_code && own_code {
+        Finding::ok(format!(
+            "the starter doesn't compile, with {code}, as a fix-it exercise's should"
+        ))
+    } else if result.status == ExerciseStatus::CompileError && own_code {
+        Finding::problem(
+            format!("the starter doesn't compile, but not with {code}"),
+            first_lines(&message, 12),
+        )
+    } else {
+        Finding::problem(
+            format!(
+                "the starter of a fix-it exercise must not compile (with {code}); it {}",
+                match result.status {
+                    ExerciseStatus::CompileError => "breaks the hidden tests instead".to_owned(),
+                    status => format!("compiles ({})", status.as_str().replace('_', " ")),
+                }
+            ),
+            first_lines(&message, 12),
+        )
     }
 }
 

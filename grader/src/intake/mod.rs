@@ -292,7 +292,8 @@ mod tests {
         {
             let link = from.path().join("src/lib.rs");
             let made = std::os::windows::fs::symlink_file(from.path().join("secret.rs"), &link);
-            let is_link = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+            let is_link =
+                std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
             if made.is_err() || !is_link {
                 return;
             }
