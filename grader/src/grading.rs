@@ -15,15 +15,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::Result;
-use serde::{Deserialize, Serialize};
 
 use crate::cargo_build::{self, BuildOutcome};
+use crate::manifest::Manifest;
+use crate::maximum;
 use crate::progress::Progress;
-use crate::protocol::{self, HiddenBinary, ListedTest};
+use crate::protocol::{self, HiddenBinary, ListedTest, PathMap};
 use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, TestKind, TestResult, TestStatus};
 use crate::sandbox::Sandbox;
-use crate::scratch::{self, ScratchError, Source};
+use crate::scratch::{self, Scratch, ScratchError, Source};
 
 /// How to grade.
 #[derive(Clone, Debug, Default)]
@@ -48,118 +49,167 @@ pub fn grade(
     options: &GradeOptions,
     progress: &Progress,
 ) -> Result<ExerciseResult> {
-    let slug = exercise.slug.as_str();
-    progress.start(slug);
+    progress.start(&exercise.slug);
     let manifest = match &exercise.manifest {
         Ok(manifest) => manifest,
         Err(error) => {
-            return Ok(single_error(
-                exercise,
-                "manifest",
-                format!("{error}\n(`cargo grade verify {slug}` checks the manifest)"),
-                0.0,
-                vec![],
-            ))
+            let message = format!(
+                "{error}\n(`cargo grade verify {}` checks the manifest)",
+                exercise.slug
+            );
+            return Ok(single_error(exercise, "manifest", message, 0.0, vec![]));
         }
     };
-    let hidden_dir = repo.hidden_dir(slug, options.hidden.as_deref());
-    progress.status("preparing a scratch copy");
-    let scratch = match scratch::prepare(repo, exercise, manifest, source, &hidden_dir) {
-        Ok(scratch) => scratch,
-        Err(
-            error @ (ScratchError::MissingEditable { .. } | ScratchError::NotARegularFile { .. }),
-        ) => {
-            let total = total_points(repo, exercise, manifest, source, &hidden_dir, progress);
-            return Ok(single_error(
-                exercise,
-                "submission",
-                error.to_string(),
-                total,
-                vec![],
-            ));
-        }
-        Err(ScratchError::Other(error)) => return Err(error),
+    let grading = Grading {
+        repo,
+        exercise,
+        manifest,
+        source,
+        options,
+        progress,
+        hidden_dir: repo.hidden_dir(&exercise.slug, options.hidden.as_deref()),
     };
-    let paths = protocol::path_map(
-        &scratch.member,
-        &display_dir(repo, &source.dir(repo, slug)),
-        &display_dir(repo, &hidden_dir),
-    );
+    grading.run()
+}
 
-    progress.status("building");
-    let built = {
-        // Not while another submission's timing test runs (`grader batch`).
-        let _turn = crate::timing_gate::shared();
-        cargo_build::build(repo, &scratch, progress)?
-    };
-    let binary = match built {
-        BuildOutcome::Built(binary) => binary,
-        BuildOutcome::CompileError {
-            rendered,
-            in_hidden_tests,
-        } => {
-            let rendered = paths.apply(&rendered);
-            let fix_it = fix_it(repo, manifest);
-            let message = crate::diagnosis::explain(&rendered, in_hidden_tests, fix_it.as_ref());
-            let mut scratch = scratch;
-            let notes = std::mem::take(&mut scratch.notes);
-            drop(scratch);
-            let total = total_points(repo, exercise, manifest, source, &hidden_dir, progress);
-            let test = TestResult::compile_failure(TestStatus::Fail, message, total);
-            return Ok(ExerciseResult::from_tests(
-                slug,
-                &manifest.title,
-                vec![test],
-                notes,
-            ));
-        }
-        BuildOutcome::CargoFailed(stderr) => {
-            let total = cached_total(repo, slug, &hidden_dir).unwrap_or(0.0);
-            return Ok(single_error(
-                exercise,
-                "build",
-                format!("cargo could not build the exercise:\n{stderr}"),
-                total,
-                scratch.notes,
-            ));
-        }
-    };
+/// One grading's inputs, shared by its steps.
+struct Grading<'a> {
+    repo: &'a Repo,
+    exercise: &'a Exercise,
+    manifest: &'a Manifest,
+    source: &'a Source,
+    options: &'a GradeOptions,
+    progress: &'a Progress,
+    hidden_dir: PathBuf,
+}
 
-    let hidden = HiddenBinary {
-        // Confined (`grader batch`, `grader gradescope run`): a binary the sandbox can run.
-        path: options.sandbox.stage(&binary)?,
-        cwd: scratch.crate_dir.clone(),
-        paths,
-    };
-    progress.status("listing the hidden tests");
-    let tests = match protocol::list(&hidden, &options.sandbox) {
-        Ok(tests) => tests,
-        Err(message) => {
-            return Ok(single_error(
-                exercise,
-                "hidden tests",
-                message,
-                0.0,
-                scratch.notes,
-            ))
-        }
-    };
-    remember_total(repo, slug, &hidden_dir, &tests);
-    // An unknown name is a usage error (exit 2), not a failed grade.
-    let tests = select_tests(tests, &options.only).map_err(anyhow::Error::msg)?;
+impl Grading<'_> {
+    /// Scratch copy → build → list → run. A step that ends the grading early (the code doesn't
+    /// compile, the tests can't be listed) returns the result it ends with.
+    fn run(&self) -> Result<ExerciseResult> {
+        let scratch = match self.prepare()? {
+            Ok(scratch) => scratch,
+            Err(result) => return Ok(result),
+        };
+        let paths = protocol::path_map(
+            &scratch.member,
+            &display_dir(self.repo, &self.source.dir(self.repo, &self.exercise.slug)),
+            &display_dir(self.repo, &self.hidden_dir),
+        );
+        let hidden = match self.build(&scratch, paths)? {
+            Ok(hidden) => hidden,
+            Err(result) => return Ok(result),
+        };
+        self.progress.status("listing the hidden tests");
+        let tests = match protocol::list(&hidden, &self.options.sandbox) {
+            Ok(tests) => tests,
+            Err(message) => {
+                let notes = scratch.notes;
+                return Ok(single_error(
+                    self.exercise,
+                    "hidden tests",
+                    message,
+                    0.0,
+                    notes,
+                ));
+            }
+        };
+        maximum::remember(self.repo, &self.exercise.slug, &self.hidden_dir, &tests);
+        // An unknown name is a usage error (exit 2), not a failed grade.
+        let tests = select_tests(tests, &self.options.only).map_err(anyhow::Error::msg)?;
+        let run = TestRun {
+            binary: &hidden,
+            sandbox: &self.options.sandbox,
+            gate: &self.repo.grader_dir(),
+        };
+        let skip_timing = self.options.skip_timing || !self.manifest.timing;
+        let results = run_tests(&run, &tests, skip_timing, self.progress);
+        Ok(self.result(results, scratch.notes))
+    }
 
-    let skip_timing = options.skip_timing || !manifest.timing;
-    let results = run_tests(&hidden, &tests, skip_timing, &options.sandbox, progress);
-    Ok(ExerciseResult::from_tests(
-        slug,
-        &manifest.title,
-        results,
-        scratch.notes,
-    ))
+    fn result(&self, tests: Vec<TestResult>, notes: Vec<String>) -> ExerciseResult {
+        ExerciseResult::from_tests(&self.exercise.slug, &self.manifest.title, tests, notes)
+    }
+
+    fn maximum(&self) -> f64 {
+        maximum::of(
+            self.repo,
+            self.exercise,
+            self.source,
+            &self.hidden_dir,
+            self.progress,
+        )
+    }
+
+    /// The scratch workspace, or the result for a submission that lacks an editable file.
+    fn prepare(&self) -> Result<Result<Scratch, ExerciseResult>> {
+        self.progress.status("preparing a scratch copy");
+        let prepared = scratch::prepare(
+            self.repo,
+            self.exercise,
+            self.manifest,
+            self.source,
+            &self.hidden_dir,
+        );
+        match prepared {
+            Ok(scratch) => Ok(Ok(scratch)),
+            Err(
+                error @ (ScratchError::MissingEditable { .. }
+                | ScratchError::NotARegularFile { .. }),
+            ) => {
+                let message = error.to_string();
+                let result =
+                    single_error(self.exercise, "submission", message, self.maximum(), vec![]);
+                Ok(Err(result))
+            }
+            Err(ScratchError::Other(error)) => Err(error),
+        }
+    }
+
+    /// The hidden test binary, as the sandbox runs it, or the result for code that doesn't build.
+    fn build(
+        &self,
+        scratch: &Scratch,
+        paths: PathMap,
+    ) -> Result<Result<HiddenBinary, ExerciseResult>> {
+        self.progress.status("building");
+        let built = {
+            // Not while another submission's timing test runs (`grader batch`).
+            let _turn = crate::timing_gate::shared(&self.repo.grader_dir());
+            cargo_build::build(self.repo, scratch, self.progress)?
+        };
+        let notes = scratch.notes.clone();
+        match built {
+            BuildOutcome::Built(binary) => Ok(Ok(HiddenBinary {
+                // Confined (`grader batch`, `grader gradescope run`): a binary the sandbox runs.
+                path: self.options.sandbox.stage(&binary)?,
+                cwd: scratch.crate_dir.clone(),
+                paths,
+            })),
+            BuildOutcome::CompileError {
+                rendered,
+                in_hidden_tests,
+            } => {
+                let rendered = paths.apply(&rendered);
+                let fix_it = fix_it(self.repo, self.manifest);
+                let message =
+                    crate::diagnosis::explain(&rendered, in_hidden_tests, fix_it.as_ref());
+                let test = TestResult::compile_failure(TestStatus::Fail, message, self.maximum());
+                Ok(Err(self.result(vec![test], notes)))
+            }
+            BuildOutcome::CargoFailed(stderr) => {
+                let total = maximum::remembered(self.repo, &self.exercise.slug, &self.hidden_dir);
+                let message = format!("cargo could not build the exercise:\n{stderr}");
+                let result =
+                    single_error(self.exercise, "build", message, total.unwrap_or(0.0), notes);
+                Ok(Err(result))
+            }
+        }
+    }
 }
 
 /// For a fix-it exercise: its error code and the section of its chapter that explains it.
-fn fix_it(repo: &Repo, manifest: &crate::manifest::Manifest) -> Option<crate::diagnosis::FixIt> {
+fn fix_it(repo: &Repo, manifest: &Manifest) -> Option<crate::diagnosis::FixIt> {
     let code = manifest.starter_error.clone()?;
     let section = crate::book::section_mentioning(&repo.root().join(&manifest.chapter), &code);
     let explained_at = match section {
@@ -206,13 +256,20 @@ fn correctness_order(tests: &[ListedTest]) -> Vec<usize> {
     order
 }
 
+/// What every test of one grading runs with: the binary, its confinement, and the folder of
+/// the timing gate.
+struct TestRun<'a> {
+    binary: &'a HiddenBinary,
+    sandbox: &'a Sandbox,
+    gate: &'a Path,
+}
+
 /// Runs every listed test: correctness tests in parallel, then timing tests one by one.
 /// Results come back in the order of `tests`.
 fn run_tests(
-    binary: &HiddenBinary,
+    run: &TestRun<'_>,
     tests: &[ListedTest],
     skip_timing: bool,
-    sandbox: &Sandbox,
     progress: &Progress,
 ) -> Vec<TestResult> {
     let slots: Vec<Mutex<Option<TestResult>>> = tests.iter().map(|_| Mutex::new(None)).collect();
@@ -240,8 +297,8 @@ fn run_tests(
             scope.spawn(|| {
                 while let Some(&index) = correctness.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let result = {
-                        let _turn = crate::timing_gate::shared();
-                        protocol::run_test(binary, &tests[index], sandbox)
+                        let _turn = crate::timing_gate::shared(run.gate);
+                        protocol::run_test(run.binary, &tests[index], run.sandbox)
                     };
                     *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                     report_done();
@@ -276,8 +333,8 @@ fn run_tests(
             )
         } else {
             // Alone, also across submissions graded at once (`grader batch`).
-            let _alone = crate::timing_gate::exclusive();
-            protocol::run_test(binary, test, sandbox)
+            let _alone = crate::timing_gate::exclusive(run.gate);
+            protocol::run_test(run.binary, test, run.sandbox)
         };
         *slots[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
         report_done();
@@ -320,97 +377,6 @@ fn single_error(
 fn display_dir(repo: &Repo, dir: &Path) -> PathBuf {
     let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     repo.relative(&canonical).to_path_buf()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The total points of an exercise, remembered from its last successful listing, so that code that
-// doesn't compile scores 0 of the full total (Gradescope and the JSON report show a real maximum).
-
-#[derive(Serialize, Deserialize)]
-struct RememberedTotal {
-    hidden_digest: String,
-    total: f64,
-}
-
-fn total_file(repo: &Repo, slug: &str) -> PathBuf {
-    repo.grader_dir()
-        .join("totals")
-        .join(format!("{slug}.json"))
-}
-
-/// A digest of the hidden tests' sources: a remembered total is valid only for the same tests.
-/// The catalogues of wrong and right submissions are not part of the tests.
-pub fn hidden_digest(hidden_dir: &Path) -> String {
-    crate::files::digest_dir(hidden_dir, &["wrong", "right", "target"])
-}
-
-fn remember_total(repo: &Repo, slug: &str, hidden_dir: &Path, tests: &[ListedTest]) {
-    let remembered = RememberedTotal {
-        hidden_digest: hidden_digest(hidden_dir),
-        total: tests.iter().map(|t| t.points).sum(),
-    };
-    let path = total_file(repo, slug);
-    if let (Some(parent), Ok(text)) = (path.parent(), serde_json::to_string(&remembered)) {
-        // A cache: failing to write it only costs a less informative maximum later.
-        let _ = std::fs::create_dir_all(parent);
-        let _ = crate::files::write_atomically(&path, text.as_bytes());
-    }
-}
-
-fn cached_total(repo: &Repo, slug: &str, hidden_dir: &Path) -> Option<f64> {
-    std::fs::read_to_string(total_file(repo, slug))
-        .ok()
-        .and_then(|text| serde_json::from_str::<RememberedTotal>(&text).ok())
-        .filter(|remembered| remembered.hidden_digest == hidden_digest(hidden_dir))
-        .map(|remembered| remembered.total)
-}
-
-/// The exercise's total points when the code being graded can't say (it doesn't compile, or a
-/// file is missing): remembered from the last listing of these hidden tests, else found by
-/// building code that does compile — the reference solution, or the exercise's own folder when
-/// that is not what just failed — and listing its tests. 0 when nothing compiles.
-fn total_points(
-    repo: &Repo,
-    exercise: &Exercise,
-    manifest: &crate::manifest::Manifest,
-    failed: &Source,
-    hidden_dir: &Path,
-    progress: &Progress,
-) -> f64 {
-    if let Some(total) = cached_total(repo, &exercise.slug, hidden_dir) {
-        return total;
-    }
-    let mut candidates = Vec::new();
-    if !matches!(failed, Source::Solution) && repo.solution_dir(&exercise.slug).is_dir() {
-        candidates.push(Source::Solution);
-    }
-    if !matches!(failed, Source::Learner) {
-        candidates.push(Source::Learner);
-    }
-    for source in candidates {
-        progress.status("finding the exercise's total points");
-        let Ok(scratch) = scratch::prepare(repo, exercise, manifest, &source, hidden_dir) else {
-            continue;
-        };
-        let built = {
-            let _turn = crate::timing_gate::shared();
-            cargo_build::build(repo, &scratch, progress)
-        };
-        let Ok(BuildOutcome::Built(binary)) = built else {
-            continue;
-        };
-        let hidden = HiddenBinary {
-            path: binary,
-            cwd: scratch.crate_dir.clone(),
-            paths: protocol::PathMap::default(),
-        };
-        // The reference solution or the learner's own folder: trusted, and listing runs no test.
-        if let Ok(tests) = protocol::list(&hidden, &Sandbox::none()) {
-            remember_total(repo, &exercise.slug, hidden_dir, &tests);
-            return tests.iter().map(|t| t.points).sum();
-        }
-    }
-    0.0
 }
 
 #[cfg(test)]

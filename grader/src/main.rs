@@ -6,8 +6,12 @@
 //! `cli` (options) → `commands::*` (one file per command) → `repo` + `manifest` (what exercises
 //! exist) → `grading` (one exercise end to end) → `scratch` (the pristine copy) → `cargo_build`
 //! (the hidden test binary or the compiler's errors) → `protocol` (list and run tests, judge them)
-//! → `sandbox` (one process: group, limits, timeout, result channel) → `results` (the model) →
-//! `report::*` (the writers) and `state` (the learner's progress).
+//! → `process` (one process: its tree, timeout, result channel; confined by a `sandbox` when
+//! grading others' work) → `results` (the model) → `report::*` (the writers) and `state` (the
+//! learner's progress). `ARCHITECTURE.md` at the repository root draws the whole picture.
+
+// Functions fit on a screen (clippy.toml sets the threshold to 80 lines).
+#![warn(clippy::too_many_lines)]
 
 mod batch;
 mod book;
@@ -22,6 +26,7 @@ mod grading;
 mod intake;
 mod interrupt;
 mod manifest;
+mod maximum;
 mod process;
 mod progress;
 mod protocol;

@@ -12,8 +12,7 @@
 //! written atomically (a temporary file renamed over the old one).
 //!
 //! A submission that never reached the hidden tests (it doesn't compile, it was refused, it is
-//! missing) may not know the exercise's maximum; [`fill_maxima`] gives it the maximum its
-//! exercise has in the other entries, so the gradebook's columns add up.
+//! missing) still carries its exercise's full maximum (`maximum`), so the columns add up.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -25,7 +24,7 @@ use serde::Serialize;
 use crate::batch::journal::Entry;
 use crate::files::write_atomically;
 use crate::report::human::{self, Guidance};
-use crate::results::{ExerciseResult, Report};
+use crate::results::{ExerciseResult, ExerciseStatus, Report};
 use crate::style::Style;
 
 /// One line of the gradebook.
@@ -36,26 +35,8 @@ pub struct Row {
     pub score: f64,
     pub max_score: f64,
     /// As in DESIGN.md's JSON: pass, fail, compile_error, timeout or error.
-    pub status: String,
+    pub status: ExerciseStatus,
     pub duration_ms: u64,
-}
-
-/// Gives every result that never reached the hidden tests (max_score 0: refused, missing, not
-/// compiling before any listing) the maximum its exercise has in the other entries, on its one
-/// pseudo-test too, so reports and gradebook say "0 of 17", not "0 of 0".
-pub fn fill_maxima(entries: &mut [Entry]) {
-    let mut maximum: BTreeMap<String, f64> = BTreeMap::new();
-    for entry in entries.iter() {
-        let max = maximum.entry(entry.exercise.clone()).or_insert(0.0);
-        *max = max.max(entry.result.max_score);
-    }
-    for entry in entries.iter_mut() {
-        let max = maximum[&entry.exercise];
-        if entry.result.max_score == 0.0 && max > 0.0 && entry.result.tests.len() == 1 {
-            entry.result.max_score = max;
-            entry.result.tests[0].max_score = max;
-        }
-    }
 }
 
 /// Rows of the journal's entries, in gradebook order (`order` = the exercises' slugs in
@@ -68,7 +49,7 @@ pub fn rows(entries: &[Entry], order: &[String]) -> Vec<Row> {
             exercise: entry.exercise.clone(),
             score: entry.result.score,
             max_score: entry.result.max_score,
-            status: entry.result.status.as_str().to_owned(),
+            status: entry.result.status,
             duration_ms: entry.duration_ms,
         })
         .collect();
@@ -93,7 +74,7 @@ pub fn write(out: &Path, rows: &[Row]) -> Result<()> {
             csv_field(&row.exercise),
             number(row.score),
             number(row.max_score),
-            row.status,
+            row.status.as_str(),
             row.duration_ms
         );
     }
@@ -214,14 +195,12 @@ mod tests {
     }
 
     #[test]
-    fn rows_follow_students_then_the_learning_path_and_share_each_maximum() {
+    fn rows_follow_students_then_the_learning_path() {
         let entries = [
             entry("bob", "second", ExerciseStatus::CompileError, 0.0, 0.0),
             entry("bob", "first", ExerciseStatus::Pass, 3.0, 3.0),
             entry("ann", "second", ExerciseStatus::Fail, 2.5, 5.0),
         ];
-        let mut entries = entries;
-        fill_maxima(&mut entries);
         let rows = rows(&entries, &["first".into(), "second".into()]);
         let order: Vec<(&str, &str)> = rows
             .iter()
@@ -231,8 +210,7 @@ mod tests {
             order,
             [("ann", "second"), ("bob", "first"), ("bob", "second")]
         );
-        assert_eq!(rows[2].max_score, 5.0);
-        assert_eq!(rows[2].status, "compile_error");
+        assert_eq!(rows[2].status, ExerciseStatus::CompileError);
     }
 
     #[test]
@@ -243,7 +221,7 @@ mod tests {
             exercise: "adder".into(),
             score: 1.5,
             max_score: 2.0,
-            status: "fail".into(),
+            status: ExerciseStatus::Fail,
             duration_ms: 7,
         }];
         write(dir.path(), &rows).unwrap();

@@ -86,27 +86,156 @@ struct Item {
 /// Grades the class. `announce` receives lines for the instructor (warnings, what is skipped).
 pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Summary> {
     let started = Instant::now();
-    let all = repo.exercises()?;
-    let roster = roster(&options.submissions)?;
-    if roster.is_empty() {
-        bail!(
-            "{} holds no student folders: lay submissions out as DIR/<student>/<exercise>/src/lib.rs",
-            options.submissions.display()
-        );
+    let class = Class::take_in(repo, options, announce)?;
+    let pool = Pool::grade(repo, options, &class);
+    let graded = pool.graded.len();
+    let mut entries = class.journaled;
+    for entry in pool.graded {
+        entries.insert((entry.student.clone(), entry.exercise.clone()), entry);
     }
-    let selected = select_exercises(repo, &all, &roster, &options.exercises, announce)?;
-    let order: Vec<String> = all.iter().map(|e| e.slug.clone()).collect();
+    // The gradebook covers this roster and these exercises only.
+    let selected: Vec<&str> = class
+        .selected
+        .iter()
+        .map(|&i| class.all[i].slug.as_str())
+        .collect();
+    let mut kept: Vec<Entry> = entries
+        .into_values()
+        .filter(|e| class.names.contains_key(&e.student) && selected.contains(&e.exercise.as_str()))
+        .collect();
+    kept.extend(class.missing);
+    let order: Vec<String> = class.all.iter().map(|e| e.slug.clone()).collect();
+    let rows = gradebook::rows(&kept, &order);
+    gradebook::write(&options.out, &rows)?;
+    gradebook::write_student_reports(&options.out, &kept, &order, &class.names)?;
 
-    std::fs::create_dir_all(&options.out)
-        .with_context(|| format!("can't create {}", options.out.display()))?;
-    let work = options.out.join(".work");
-    // Copies of every student's files: readable by the grader only.
-    crate::files::restrict_to_owner(&work)
-        .with_context(|| format!("can't create {} for its owner only", work.display()))?;
-    let (journal, mut entries) = Journal::open(&options.out.join("journal.jsonl"), options.fresh)?;
+    let summary = Summary {
+        rows,
+        graded,
+        resumed: class.resumed,
+        errors: pool.errors,
+        interrupted: crate::interrupt::requested(),
+        wall_s: started.elapsed().as_secs_f64(),
+    };
+    write_about(options, &summary, class.names.len(), &selected, pool.jobs)?;
+    Ok(summary)
+}
 
-    // File names of the students' reports: unique even when two names sanitise alike.
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
+/// The class as intake found it: who handed in what, what the journal already holds, and what
+/// is left to grade.
+struct Class {
+    all: Vec<Exercise>,
+    /// Indices into `all` of the exercises graded.
+    selected: Vec<usize>,
+    /// Student → the file name of their report (unique even when two names sanitise alike).
+    names: BTreeMap<String, String>,
+    journal: Journal,
+    /// Journaled grades still valid (same files, same hidden tests).
+    journaled: BTreeMap<(String, String), Entry>,
+    queue: Vec<Item>,
+    /// Entries of exercises a student handed nothing in for.
+    missing: Vec<Entry>,
+    resumed: usize,
+}
+
+impl Class {
+    fn take_in(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Class> {
+        let all = repo.exercises()?;
+        let roster = roster(&options.submissions)?;
+        if roster.is_empty() {
+            bail!(
+                "{} holds no student folders: lay submissions out as \
+                 DIR/<student>/<exercise>/src/lib.rs",
+                options.submissions.display()
+            );
+        }
+        let selected = select_exercises(repo, &all, &roster, &options.exercises, announce)?;
+        std::fs::create_dir_all(&options.out)
+            .with_context(|| format!("can't create {}", options.out.display()))?;
+        let work = options.out.join(".work");
+        // Copies of every student's files: readable by the grader only.
+        crate::files::restrict_to_owner(&work)
+            .with_context(|| format!("can't create {} for its owner only", work.display()))?;
+        let (journal, journaled) =
+            Journal::open(&options.out.join("journal.jsonl"), options.fresh)?;
+        let mut class = Class {
+            names: report_names(&roster),
+            all,
+            selected,
+            journal,
+            journaled,
+            queue: Vec::new(),
+            missing: Vec::new(),
+            resumed: 0,
+        };
+        class.plan(repo, options, &roster, &work)?;
+        if class.resumed > 0 {
+            announce(&format!(
+                "resuming: {} submission(s) already graded (journal in {}); {} to grade",
+                class.resumed,
+                options.out.display(),
+                class.queue.len()
+            ));
+        }
+        Ok(class)
+    }
+
+    /// Takes every submission in and sorts it: missing, already journaled, or to grade.
+    fn plan(
+        &mut self,
+        repo: &Repo,
+        options: &Options,
+        roster: &BTreeMap<String, Vec<String>>,
+        work: &Path,
+    ) -> Result<()> {
+        let hidden_digests: Vec<String> = self
+            .all
+            .iter()
+            .map(|e| {
+                let dir = repo.hidden_dir(&e.slug, options.grade.hidden.as_deref());
+                crate::maximum::hidden_digest(&dir)
+            })
+            .collect();
+        for (student, folders) in roster {
+            for &index in &self.selected {
+                let exercise = &self.all[index];
+                let key = (student.clone(), exercise.slug.clone());
+                if !folders.contains(&exercise.slug) {
+                    let entry = missing_entry(repo, options, student, exercise);
+                    self.missing.push(entry);
+                    self.journaled.remove(&key);
+                    continue;
+                }
+                let from = options.submissions.join(student).join(&exercise.slug);
+                let taken = match exercise.manifest.as_ref() {
+                    Ok(manifest) => {
+                        let into = work.join(&self.names[student]).join(&exercise.slug);
+                        Some(intake::take(manifest, &from, &into)?)
+                    }
+                    Err(_) => None,
+                };
+                let taken_digest = taken.as_ref().map_or("", |t| t.digest.as_str());
+                let digest = format!("{taken_digest}-{}", hidden_digests[index]);
+                if self.journaled.get(&key).is_some_and(|e| e.digest == digest) {
+                    self.resumed += 1;
+                    continue;
+                }
+                self.journaled.remove(&key);
+                self.queue.push(Item {
+                    student: student.clone(),
+                    exercise: index,
+                    taken,
+                    digest,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Report file names: unique even when two student names sanitise alike.
+fn report_names(roster: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
     let mut used = std::collections::BTreeSet::new();
     for student in roster.keys() {
         let base = gradebook::file_name(student);
@@ -118,192 +247,138 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         }
         names.insert(student.clone(), name);
     }
+    names
+}
 
-    // Take every submission in, and see what the journal already holds.
-    let hidden_digests: Vec<String> = all
-        .iter()
-        .map(|e| {
-            crate::grading::hidden_digest(
-                &repo.hidden_dir(&e.slug, options.grade.hidden.as_deref()),
-            )
-        })
-        .collect();
-    let mut queue = Vec::new();
-    let mut missing = Vec::new();
-    let mut resumed = 0;
-    for (student, folders) in &roster {
-        for &index in &selected {
-            let exercise = &all[index];
-            let key = (student.clone(), exercise.slug.clone());
-            if !folders.contains(&exercise.slug) {
-                missing.push(missing_entry(&options.submissions, student, exercise));
-                entries.remove(&key);
-                continue;
-            }
-            let from = options.submissions.join(student).join(&exercise.slug);
-            let taken = match exercise.manifest.as_ref() {
-                Ok(manifest) => {
-                    let into = work.join(&names[student]).join(&exercise.slug);
-                    Some(intake::take(manifest, &from, &into)?)
-                }
-                Err(_) => None,
-            };
-            let digest = format!(
-                "{}-{}",
-                taken.as_ref().map_or("", |t| t.digest.as_str()),
-                hidden_digests[index]
-            );
-            if entries
-                .get(&key)
-                .is_some_and(|entry| entry.digest == digest)
-            {
-                resumed += 1;
-                continue;
-            }
-            entries.remove(&key);
-            queue.push(Item {
-                student: student.clone(),
-                exercise: index,
-                taken,
-                digest,
-            });
-        }
-    }
-    if resumed > 0 {
-        announce(&format!(
-            "resuming: {resumed} submission(s) already graded (journal in {}); {} to grade",
-            options.out.display(),
-            queue.len()
-        ));
-    }
+/// What the workers graded this run, and what they could not.
+struct Pool {
+    graded: Vec<Entry>,
+    errors: Vec<String>,
+    jobs: usize,
+}
 
-    let progress = ProgressBar::new(queue.len() + resumed, resumed);
-    let next = AtomicUsize::new(0);
-    let graded = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
-    let jobs = options.jobs.max(1).min(queue.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                while !crate::interrupt::requested() {
-                    let Some(item) = queue.get(next.fetch_add(1, Ordering::SeqCst)) else {
-                        break;
-                    };
-                    progress.started();
-                    let exercise = &all[item.exercise];
-                    let clock = Instant::now();
-                    let outcome = grade_one(repo, exercise, item, &options.grade);
-                    let duration_ms = clock.elapsed().as_millis() as u64;
-                    if crate::interrupt::requested() {
-                        progress.finished(
-                            &format!("{} {}: interrupted", item.student, exercise.slug),
-                            false,
-                        );
-                        break;
-                    }
-                    match outcome {
-                        Ok(result) => {
-                            let line = format!(
-                                "{} {}: {} {}/{} ({:.1} s)",
-                                item.student,
-                                exercise.slug,
-                                result.status.as_str(),
-                                result.score,
-                                result.max_score,
-                                duration_ms as f64 / 1000.0
-                            );
-                            let entry = Entry {
-                                student: item.student.clone(),
-                                exercise: exercise.slug.clone(),
-                                digest: item.digest.clone(),
-                                duration_ms,
-                                result,
-                            };
-                            if let Err(error) = journal.append(&entry) {
-                                errors
-                                    .lock()
-                                    .unwrap_or_else(PoisonError::into_inner)
-                                    .push(format!("{error:#}"));
+impl Pool {
+    /// Grades the class's queue, `jobs` at a time, journaling each grade as it comes.
+    fn grade(repo: &Repo, options: &Options, class: &Class) -> Pool {
+        let progress = ProgressBar::new(class.queue.len() + class.resumed, class.resumed);
+        let next = AtomicUsize::new(0);
+        let graded = Mutex::new(Vec::new());
+        let errors = Mutex::new(Vec::new());
+        let jobs = options.jobs.max(1).min(class.queue.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                scope.spawn(|| {
+                    while !crate::interrupt::requested() {
+                        let Some(item) = class.queue.get(next.fetch_add(1, Ordering::SeqCst))
+                        else {
+                            break;
+                        };
+                        match work_on(repo, options, class, item, &progress) {
+                            Some(Ok(entry)) => {
+                                if let Err(error) = class.journal.append(&entry) {
+                                    lock(&errors).push(format!("{error:#}"));
+                                }
+                                lock(&graded).push(entry);
                             }
-                            graded
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .push(entry);
-                            progress.finished(&line, true);
-                        }
-                        Err(error) => {
-                            let line = format!(
-                                "{} {}: could not be graded: {error:#}",
-                                item.student, exercise.slug
-                            );
-                            progress.finished(&line, false);
-                            errors
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .push(line);
+                            Some(Err(line)) => lock(&errors).push(line),
+                            None => break,
                         }
                     }
-                }
-            });
+                });
+            }
+        });
+        progress.clear();
+        Pool {
+            graded: graded.into_inner().unwrap_or_else(PoisonError::into_inner),
+            errors: errors.into_inner().unwrap_or_else(PoisonError::into_inner),
+            jobs,
         }
-    });
-    progress.clear();
-
-    let graded = graded.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let graded_count = graded.len();
-    for entry in graded {
-        entries.insert((entry.student.clone(), entry.exercise.clone()), entry);
     }
-    // The gradebook covers this roster and these exercises only.
-    let selected_slugs: Vec<&str> = selected.iter().map(|&i| all[i].slug.as_str()).collect();
-    let mut kept: Vec<Entry> = entries
-        .into_values()
-        .filter(|e| {
-            roster.contains_key(&e.student) && selected_slugs.contains(&e.exercise.as_str())
-        })
-        .collect();
-    kept.extend(missing);
-    gradebook::fill_maxima(&mut kept);
-    let rows = gradebook::rows(&kept, &order);
-    gradebook::write(&options.out, &rows)?;
-    gradebook::write_student_reports(&options.out, &kept, &order, &names)?;
+}
 
-    let interrupted = crate::interrupt::requested();
-    let wall_s = started.elapsed().as_secs_f64();
-    let errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Grades one item and says so on the progress bar: its entry, a line saying why it could not
+/// be graded, or `None` when Ctrl-C cut it short.
+fn work_on(
+    repo: &Repo,
+    options: &Options,
+    class: &Class,
+    item: &Item,
+    progress: &ProgressBar,
+) -> Option<Result<Entry, String>> {
+    progress.started();
+    let exercise = &class.all[item.exercise];
+    let clock = Instant::now();
+    let outcome = grade_one(repo, exercise, item, &options.grade);
+    let duration_ms = clock.elapsed().as_millis() as u64;
+    if crate::interrupt::requested() {
+        let line = format!("{} {}: interrupted", item.student, exercise.slug);
+        progress.finished(&line, false);
+        return None;
+    }
+    match outcome {
+        Ok(result) => {
+            let line = format!(
+                "{} {}: {} {}/{} ({:.1} s)",
+                item.student,
+                exercise.slug,
+                result.status.as_str(),
+                result.score,
+                result.max_score,
+                duration_ms as f64 / 1000.0
+            );
+            progress.finished(&line, true);
+            Some(Ok(Entry {
+                student: item.student.clone(),
+                exercise: exercise.slug.clone(),
+                digest: item.digest.clone(),
+                duration_ms,
+                result,
+            }))
+        }
+        Err(error) => {
+            let line = format!(
+                "{} {}: could not be graded: {error:#}",
+                item.student, exercise.slug
+            );
+            progress.finished(&line, false);
+            Some(Err(line))
+        }
+    }
+}
+
+/// `OUT/batch.json`: how the batch ran (what was graded, resumed, left; the isolation in force).
+fn write_about(
+    options: &Options,
+    summary: &Summary,
+    students: usize,
+    exercises: &[&str],
+    jobs: usize,
+) -> Result<()> {
     let about = json!({
         "submissions": options.submissions,
-        "students": roster.len(),
-        "exercises": selected_slugs,
-        "rows": rows.len(),
-        "graded_this_run": graded_count,
-        "resumed_from_journal": resumed,
-        "not_graded": errors,
-        "interrupted": interrupted,
+        "students": students,
+        "exercises": exercises,
+        "rows": summary.rows.len(),
+        "graded_this_run": summary.graded,
+        "resumed_from_journal": summary.resumed,
+        "not_graded": summary.errors,
+        "interrupted": summary.interrupted,
         "jobs": jobs,
-        "wall_seconds": (wall_s * 10.0).round() / 10.0,
+        "wall_seconds": (summary.wall_s * 10.0).round() / 10.0,
         "isolation": options.grade.sandbox.level().map(|l| l.as_str()),
         "limits": options.grade.sandbox.policy().map(|p| p.describe()),
     });
     let path = options.out.join("batch.json");
-    crate::files::write_atomically(
-        &path,
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&about).unwrap_or_default()
-        )
-        .as_bytes(),
-    )
-    .with_context(|| format!("can't write {}", path.display()))?;
-
-    Ok(Summary {
-        rows,
-        graded: graded_count,
-        resumed,
-        errors,
-        interrupted,
-        wall_s,
-    })
+    let text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&about).unwrap_or_default()
+    );
+    crate::files::write_atomically(&path, text.as_bytes())
+        .with_context(|| format!("can't write {}", path.display()))
 }
 
 /// Grades one submission: refused ones without building, the others through `grading`.
@@ -321,8 +396,9 @@ fn grade_one(
     intake::grade(repo, exercise, taken, options)
 }
 
-/// The entry of a student who handed nothing in for `exercise`.
-fn missing_entry(submissions: &Path, student: &str, exercise: &Exercise) -> Entry {
+/// The entry of a student who handed nothing in for `exercise`: 0 of its maximum.
+fn missing_entry(repo: &Repo, options: &Options, student: &str, exercise: &Exercise) -> Entry {
+    let submissions = &options.submissions;
     let editable = exercise
         .manifest
         .as_ref()
@@ -336,7 +412,10 @@ fn missing_entry(submissions: &Path, student: &str, exercise: &Exercise) -> Entr
         student,
         exercise.slug
     );
-    let mut test = TestResult::compile_failure(TestStatus::Error, message, 0.0);
+    let hidden_dir = repo.hidden_dir(&exercise.slug, options.grade.hidden.as_deref());
+    let source = Source::Submission(submissions.join(student).join(&exercise.slug));
+    let maximum = crate::maximum::of(repo, exercise, &source, &hidden_dir, &Progress::hidden());
+    let mut test = TestResult::compile_failure(TestStatus::Error, message, maximum);
     test.name = "submission".to_owned();
     let result = ExerciseResult::from_tests(&exercise.slug, exercise.title(), vec![test], vec![]);
     Entry {

@@ -92,7 +92,11 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     };
     let summary = batch::run(repo, &options, &|line| eprintln!("{line}"))?;
 
-    let passing = summary.rows.iter().filter(|r| r.status == "pass").count();
+    let passing = summary
+        .rows
+        .iter()
+        .filter(|r| r.status == crate::results::ExerciseStatus::Pass)
+        .count();
     eprintln!(
         "\n{} submission(s) of {} student(s): {passing} pass; graded {} now, {} from an earlier \
          run, in {:.1} s.\nGradebook: {}/gradebook.csv (and .json); reports: {}/students/",

@@ -174,8 +174,11 @@ pub fn grade(
     taken: &Taken,
     options: &GradeOptions,
 ) -> Result<ExerciseResult> {
+    let source = Source::Submission(taken.dir.clone());
     if let Some(reason) = &taken.refused {
-        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), 0.0);
+        let hidden_dir = repo.hidden_dir(&exercise.slug, options.hidden.as_deref());
+        let maximum = crate::maximum::of(repo, exercise, &source, &hidden_dir, &Progress::hidden());
+        let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), maximum);
         return Ok(ExerciseResult::from_tests(
             &exercise.slug,
             exercise.title(),
@@ -183,7 +186,6 @@ pub fn grade(
             taken.notes.clone(),
         ));
     }
-    let source = Source::Submission(taken.dir.clone());
     let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
     relative_paths(&mut result, taken);
     let mut notes = taken.notes.clone();
