@@ -23,6 +23,7 @@ mod diagnosis;
 mod files;
 mod gradescope;
 mod grading;
+mod guidance;
 mod intake;
 mod interrupt;
 mod manifest;

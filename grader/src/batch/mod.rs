@@ -393,7 +393,7 @@ fn grade_one(
         let source = Source::Submission(PathBuf::from("/nonexistent"));
         return grading::grade(repo, exercise, &source, options, &Progress::hidden());
     };
-    intake::grade(repo, exercise, taken, options)
+    intake::grade(repo, exercise, taken, None, options, &Progress::hidden())
 }
 
 /// The entry of a student who handed nothing in for `exercise`: 0 of its maximum.

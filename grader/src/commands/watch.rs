@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::commands::{current, hint, list, run as run_command, Common, Outcome};
+use crate::commands::{current, hint, list, Common, Outcome};
 use crate::grading::{self, GradeOptions};
 use crate::interrupt;
 use crate::progress::Progress;
@@ -194,7 +194,10 @@ fn check(repo: &Repo, slug: &str, options: &GradeOptions, style: Style) -> Resul
     };
     let report = Report::new(vec![result], started.elapsed().as_secs_f64());
     let state = state::update(repo, |state| state.record(&report.exercises[0]))?;
-    let guidance = run_command::learner_guidance(repo, &report, &state, true)?;
+    let exercises = repo.exercises()?;
+    let (guidance, revealed) =
+        crate::guidance::for_learner(repo, &report, &exercises, &state, true);
+    crate::guidance::record_revealed(repo, revealed)?;
     print!("{}", human::render(&report, style, &guidance));
     flush();
     Ok(())

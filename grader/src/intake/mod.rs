@@ -166,18 +166,21 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
 }
 
 /// Grades what [`take`] took: a refused submission scores 0 of the full total without being
-/// built; the others go through `grading::grade`, with messages shown relative to the submission
-/// and intake's notes (ignored files, refusals) ahead of the grader's.
+/// built; the others go through `grading::grade`, with intake's notes (ignored files, refusals)
+/// ahead of the grader's, and paths in messages shown under `shown_as` (the student's own
+/// folder), or relative (`src/lib.rs:15:12`) when it is `None`.
 pub fn grade(
     repo: &Repo,
     exercise: &Exercise,
     taken: &Taken,
+    shown_as: Option<&Path>,
     options: &GradeOptions,
+    progress: &Progress,
 ) -> Result<ExerciseResult> {
     let source = Source::Submission(taken.dir.clone());
     if let Some(reason) = &taken.refused {
         let hidden_dir = repo.hidden_dir(&exercise.slug, options.hidden.as_deref());
-        let maximum = crate::maximum::of(repo, exercise, &source, &hidden_dir, &Progress::hidden());
+        let maximum = crate::maximum::of(repo, exercise, &source, &hidden_dir, progress);
         let test = TestResult::compile_failure(TestStatus::Fail, reason.clone(), maximum);
         return Ok(ExerciseResult::from_tests(
             &exercise.slug,
@@ -186,25 +189,29 @@ pub fn grade(
             taken.notes.clone(),
         ));
     }
-    let mut result = grading::grade(repo, exercise, &source, options, &Progress::hidden())?;
-    relative_paths(&mut result, taken);
+    let mut result = grading::grade(repo, exercise, &source, options, progress)?;
+    let shown_as = shown_as.map(|dir| format!("{}/", repo.relative(dir).display()));
+    show_paths_as(repo, &mut result, taken, shown_as.as_deref().unwrap_or(""));
     let mut notes = taken.notes.clone();
     notes.append(&mut result.notes);
     result.notes = notes;
     Ok(result)
 }
 
-/// Rewrites the taken folder's path out of `result`'s messages and outputs, so that a student
-/// reads `src/lib.rs:15:12`, as in their own files, not the grader's copy.
-fn relative_paths(result: &mut ExerciseResult, taken: &Taken) {
-    let mut prefixes = vec![format!("{}/", taken.dir.display())];
+/// Rewrites the taken folder's path in `result`'s messages and outputs to `shown_as`, so that
+/// a student reads their own paths, not the grader's copy.
+fn show_paths_as(repo: &Repo, result: &mut ExerciseResult, taken: &Taken, shown_as: &str) {
+    let mut prefixes = Vec::new();
     if let Ok(canonical) = std::fs::canonicalize(&taken.dir) {
         prefixes.push(format!("{}/", canonical.display()));
+        // As grading shows paths inside the repository.
+        prefixes.push(format!("{}/", repo.relative(&canonical).display()));
     }
+    prefixes.push(format!("{}/", taken.dir.display()));
     for test in &mut result.tests {
         for prefix in &prefixes {
-            test.message = test.message.replace(prefix.as_str(), "");
-            test.output = test.output.replace(prefix.as_str(), "");
+            test.message = test.message.replace(prefix.as_str(), shown_as);
+            test.output = test.output.replace(prefix.as_str(), shown_as);
         }
     }
 }
