@@ -46,33 +46,19 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             args.dir.display()
         );
     }
-    // Before any thread starts: learner code compiled from here on sees only what it needs.
-    crate::sandbox::scrub_environment();
-    crate::rustc_guard::install().context("can't set up the compiler's limits")?;
-    batch::prefetch_dependencies(repo)?;
-    // Every build of the batch runs offline (no other thread exists yet to read the variable).
-    std::env::set_var("CARGO_NET_OFFLINE", "true");
-    let sandbox = args.isolation.enable(repo)?;
-    match (sandbox.level(), sandbox.policy()) {
-        (Some(level), Some(policy)) => {
-            eprintln!("isolation: {}", level.describe());
-            eprintln!("limits per test: {}", policy.describe());
-            if level == crate::sandbox::Level::SeparateUser {
-                // Learner code runs as other users and sees the real filesystem: what it must
-                // not read has to be closed to others.
-                // The gradebook is nobody else's business.
-                crate::files::restrict_to_owner(&out)
-                    .with_context(|| format!("can't restrict {}", out.display()))?;
-                let hidden = common
-                    .hidden
-                    .clone()
-                    .unwrap_or_else(|| repo.root().join("grader").join("hidden"));
-                for secret in [args.dir.clone(), hidden, repo.root().join("solutions")] {
-                    warn_if_readable_by_others(&secret);
-                }
-            }
+    let sandbox = args.isolation.set_up(repo, true)?;
+    if sandbox.level() == Some(crate::sandbox::Level::SeparateUser) {
+        // Learner code runs as other users and sees the real filesystem: what it must not
+        // read has to be closed to others (the gradebook is nobody else's business).
+        crate::files::restrict_to_owner(&out)
+            .with_context(|| format!("can't restrict {}", out.display()))?;
+        let hidden = common
+            .hidden
+            .clone()
+            .unwrap_or_else(|| repo.root().join("grader").join("hidden"));
+        for secret in [args.dir.clone(), hidden, repo.root().join("solutions")] {
+            warn_if_readable_by_others(&secret);
         }
-        _ => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
     }
 
     let options = Options {
@@ -92,27 +78,7 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     };
     let summary = batch::run(repo, &options, &|line| eprintln!("{line}"))?;
 
-    let passing = summary
-        .rows
-        .iter()
-        .filter(|r| r.status == crate::results::ExerciseStatus::Pass)
-        .count();
-    eprintln!(
-        "\n{} submission(s) of {} student(s): {passing} pass; graded {} now, {} from an earlier \
-         run, in {:.1} s.\nGradebook: {}/gradebook.csv (and .json); reports: {}/students/",
-        summary.rows.len(),
-        summary
-            .rows
-            .iter()
-            .map(|r| r.student.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        summary.graded,
-        summary.resumed,
-        summary.wall_s,
-        out.display(),
-        out.display()
-    );
+    print_summary(&summary, &out);
     if summary.interrupted {
         bail!(
             "interrupted: the gradebook holds what was graded so far; run the same command again \
@@ -126,11 +92,40 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             summary.errors.join("\n")
         );
     }
-    Ok(if passing == summary.rows.len() {
+    let all_pass = summary
+        .rows
+        .iter()
+        .all(|r| r.status == crate::results::ExerciseStatus::Pass);
+    Ok(if all_pass {
         Outcome::Success
     } else {
         Outcome::Failure
     })
+}
+
+/// One paragraph for the instructor: how many passed, how much was graded now, where it is.
+fn print_summary(summary: &batch::Summary, out: &std::path::Path) {
+    let passing = summary
+        .rows
+        .iter()
+        .filter(|r| r.status == crate::results::ExerciseStatus::Pass)
+        .count();
+    let students = summary
+        .rows
+        .iter()
+        .map(|r| r.student.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    eprintln!(
+        "\n{} submission(s) of {students} student(s): {passing} pass; graded {} now, {} from an \
+         earlier run, in {:.1} s.\nGradebook: {}/gradebook.csv (and .json); reports: {}/students/",
+        summary.rows.len(),
+        summary.graded,
+        summary.resumed,
+        summary.wall_s,
+        out.display(),
+        out.display()
+    );
 }
 
 /// Without namespaces, learner code could read what other users may: say so.

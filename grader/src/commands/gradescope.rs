@@ -111,17 +111,9 @@ fn run_in_container(
     skip_timing: bool,
     isolation: &IsolationArgs,
 ) -> Result<Outcome> {
-    crate::sandbox::scrub_environment();
-    // Best effort: without it the compiler runs unconfined, and grading still works.
-    let _ = crate::rustc_guard::install();
     // Dependencies were fetched and built by setup.sh: nothing is downloaded while grading.
-    std::env::set_var("CARGO_NET_OFFLINE", "true");
-    let worked = match isolation.enable(repo) {
+    let worked = match isolation.set_up(repo, false) {
         Ok(sandbox) => {
-            match sandbox.level() {
-                Some(level) => eprintln!("isolation: {}", level.describe()),
-                None => eprintln!("isolation: off"),
-            }
             let options = GradeOptions {
                 hidden: common.hidden.clone(),
                 skip_timing,

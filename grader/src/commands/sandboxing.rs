@@ -1,5 +1,7 @@
-//! The isolation options of the commands that grade other people's work (`batch`,
-//! `gradescope run`), and the [`Sandbox`] they make.
+//! Grading other people's work (`batch`, `gradescope run`), set up in one place: the isolation
+//! options, and [`IsolationArgs::set_up`], which readies the process (a scrubbed environment,
+//! the compiler's limits, offline builds) and makes the [`Sandbox`] every learner process runs
+//! in.
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -61,5 +63,31 @@ impl IsolationArgs {
         };
         Sandbox::enable(policy, &repo.grader_dir(), ceiling)
             .context("can't set up the isolation of learner code")
+    }
+}
+
+impl IsolationArgs {
+    /// Readies this process to grade untrusted code and returns the sandbox, saying on stderr
+    /// which level it reached. Call before any other thread starts: it changes the environment
+    /// (learner code compiled from here on sees only what it needs, and builds run offline).
+    /// `fetch_first` downloads the exercises' dependencies before going offline (`batch`; a
+    /// Gradescope image fetched them when it was built).
+    pub fn set_up(&self, repo: &Repo, fetch_first: bool) -> Result<Sandbox> {
+        crate::sandbox::scrub_environment();
+        crate::rustc_guard::install().context("can't set up the compiler's limits")?;
+        if fetch_first {
+            crate::batch::prefetch_dependencies(repo)?;
+        }
+        // No other thread exists yet to read the variable.
+        std::env::set_var("CARGO_NET_OFFLINE", "true");
+        let sandbox = self.enable(repo)?;
+        match (sandbox.level(), sandbox.policy()) {
+            (Some(level), Some(policy)) => {
+                eprintln!("isolation: {}", level.describe());
+                eprintln!("limits per test: {}", policy.describe());
+            }
+            _ => eprintln!("isolation: off (--isolation off): learner code runs unconfined"),
+        }
+        Ok(sandbox)
     }
 }
