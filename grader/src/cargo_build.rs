@@ -134,48 +134,12 @@ fn cargo_test_no_run(
         let _ = stderr_pipe.read_to_string(&mut text);
         text
     });
-
     let stdout = child.stdout.take().context("cargo's stdout")?;
-    let mut binary = None;
-    let mut errors: Vec<String> = Vec::new();
-    let mut errors_not_shown = 0usize;
-    let mut in_hidden_tests = false;
-    let mut compiled = 0usize;
-    let mut success = false;
+    let mut seen = Messages::default();
     for line in BufReader::new(stdout).lines() {
         let line = line.context("can't read cargo's output")?;
-        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else {
-            continue;
-        };
-        match message.reason.as_str() {
-            "compiler-artifact" => {
-                compiled += 1;
-                if let Some(target) = &message.target {
-                    progress.status(&format!("building: {} ({compiled} crates)", target.name));
-                    let is_test = message.profile.as_ref().is_some_and(|p| p.test);
-                    if target.name == "hidden" && target.kind.iter().any(|k| k == "test") && is_test
-                    {
-                        binary = message.executable.clone();
-                    }
-                }
-            }
-            "compiler-message" => {
-                if let Some(compiler) = &message.message {
-                    if compiler.level == "error" {
-                        if let Some(rendered) = &compiler.rendered {
-                            if errors.len() < ERRORS_SHOWN {
-                                errors.push(rendered.trim_end().to_owned());
-                            } else {
-                                errors_not_shown += 1;
-                            }
-                        }
-                        let hidden = message.target.as_ref().is_some_and(|t| t.name == "hidden");
-                        in_hidden_tests |= hidden;
-                    }
-                }
-            }
-            "build-finished" => success = message.success.unwrap_or(false),
-            _ => {}
+        if let Ok(message) = serde_json::from_str::<CargoMessage>(&line) {
+            seen.take(message, progress);
         }
     }
     let status = child.wait().context("cargo did not finish")?;
@@ -183,28 +147,77 @@ fn cargo_test_no_run(
     if crate::interrupt::requested() {
         anyhow::bail!("interrupted");
     }
-    if status.success() && success {
-        return match binary {
-            Some(binary) => Ok(BuildOutcome::Built(binary)),
-            None => Ok(BuildOutcome::CargoFailed(
-                "cargo built no hidden test binary".to_owned(),
-            )),
-        };
+    Ok(seen.outcome(status.success(), &stderr))
+}
+
+/// What cargo's JSON messages said about the build.
+#[derive(Default)]
+struct Messages {
+    binary: Option<PathBuf>,
+    errors: Vec<String>,
+    errors_not_shown: usize,
+    in_hidden_tests: bool,
+    compiled: usize,
+    success: bool,
+}
+
+impl Messages {
+    fn take(&mut self, message: CargoMessage, progress: &Progress) {
+        match message.reason.as_str() {
+            "compiler-artifact" => {
+                self.compiled += 1;
+                if let Some(target) = &message.target {
+                    let compiled = self.compiled;
+                    progress.status(&format!("building: {} ({compiled} crates)", target.name));
+                    let is_test = message.profile.as_ref().is_some_and(|p| p.test);
+                    if target.name == "hidden" && target.kind.iter().any(|k| k == "test") && is_test
+                    {
+                        self.binary = message.executable.clone();
+                    }
+                }
+            }
+            "compiler-message" => {
+                let Some(compiler) = &message.message else {
+                    return;
+                };
+                if compiler.level != "error" {
+                    return;
+                }
+                if let Some(rendered) = &compiler.rendered {
+                    if self.errors.len() < ERRORS_SHOWN {
+                        self.errors.push(rendered.trim_end().to_owned());
+                    } else {
+                        self.errors_not_shown += 1;
+                    }
+                }
+                self.in_hidden_tests |= message.target.as_ref().is_some_and(|t| t.name == "hidden");
+            }
+            "build-finished" => self.success = message.success.unwrap_or(false),
+            _ => {}
+        }
     }
-    if !errors.is_empty() {
+
+    fn outcome(self, exited_well: bool, stderr: &str) -> BuildOutcome {
+        if exited_well && self.success {
+            return match self.binary {
+                Some(binary) => BuildOutcome::Built(binary),
+                None => BuildOutcome::CargoFailed("cargo built no hidden test binary".to_owned()),
+            };
+        }
+        if self.errors.is_empty() {
+            return BuildOutcome::CargoFailed(stderr.trim().to_owned());
+        }
+        let mut rendered = self.errors.join("\n\n");
+        if self.errors_not_shown > 0 {
+            rendered.push_str(&format!(
+                "\n\n… and {} more error(s): fix the first ones first, they often cause the rest",
+                self.errors_not_shown
+            ));
+        }
         // Only the hidden tests failed when every error came from them.
-        return Ok(BuildOutcome::CompileError {
-            rendered: if errors_not_shown > 0 {
-                format!(
-                    "{}\n\n… and {errors_not_shown} more error(s): fix the first ones first, they \
-                     often cause the rest",
-                    errors.join("\n\n")
-                )
-            } else {
-                errors.join("\n\n")
-            },
-            in_hidden_tests,
-        });
+        BuildOutcome::CompileError {
+            rendered,
+            in_hidden_tests: self.in_hidden_tests,
+        }
     }
-    Ok(BuildOutcome::CargoFailed(stderr.trim().to_owned()))
 }

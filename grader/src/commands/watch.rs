@@ -47,6 +47,16 @@ enum Event {
     InputClosed,
 }
 
+/// What the main loop does after an event.
+enum Next {
+    /// Grade (the same exercise, or the one just switched to).
+    Check,
+    /// Keep waiting.
+    Wait,
+    /// Leave watch mode.
+    Quit,
+}
+
 pub fn run(
     repo: &Repo,
     common: &Common,
@@ -57,17 +67,9 @@ pub fn run(
     if common.format != Format::Human || common.output.is_some() {
         bail!("`watch` is interactive: it prints for people, without --format or --output");
     }
-    let mut slug = match slug {
-        Some(slug) => repo.exercise(&slug)?.slug,
-        None => {
-            match current(&repo.exercises()?, &state::load(repo)) {
-                Some(exercise) => exercise.slug.clone(),
-                None => {
-                    println!("Every exercise passes. Well done! (`cargo grade watch SLUG` re-opens one.)");
-                    return Ok(Outcome::Success);
-                }
-            }
-        }
+    let Some(mut slug) = starting_exercise(repo, slug)? else {
+        println!("Every exercise passes. Well done! (`cargo grade watch SLUG` re-opens one.)");
+        return Ok(Outcome::Success);
     };
     let options = GradeOptions {
         hidden: common.hidden.clone(),
@@ -78,22 +80,7 @@ pub fn run(
     let (sender, events) = mpsc::channel();
     let _terminal = crate::terminal::KeyPresses::enter();
     start_key_reader(sender.clone());
-    let mut notice = String::new();
-    let _watcher = if manual {
-        notice = "manual mode: press r to re-grade".to_owned();
-        None
-    } else {
-        match watch_files(&repo.exercises_dir(), sender) {
-            Ok(watcher) => Some(watcher),
-            Err(error) => {
-                notice = format!(
-                    "file watching doesn't work here ({error}), so press r to re-grade after \
-                     saving (or start with `cargo grade watch --manual`)"
-                );
-                None
-            }
-        }
-    };
+    let (_watcher, notice) = start_file_watcher(repo, manual, sender);
 
     let mut pending_keys: VecDeque<u8> = VecDeque::new();
     loop {
@@ -104,9 +91,8 @@ pub fn run(
         print_keys(repo, &slug, style, &notice);
         // Changes made while the check ran are not a reason for another one.
         drain_changes(&events, &mut pending_keys);
-
         // Wait for a reason to check again.
-        'waiting: loop {
+        loop {
             let event = match pending_keys.pop_front() {
                 Some(key) => Event::Key(key),
                 None => match events.recv_timeout(Duration::from_millis(200)) {
@@ -118,55 +104,98 @@ pub fn run(
                     Err(RecvTimeoutError::Disconnected) => return Ok(Outcome::Success),
                 },
             };
-            match event {
-                Event::Changed(path) => {
-                    if is_in_exercise(repo, &slug, &path) {
-                        debounce(&events, &mut pending_keys);
-                        break 'waiting;
-                    }
+            let next = match event {
+                Event::Changed(path) if is_in_exercise(repo, &slug, &path) => {
+                    debounce(&events, &mut pending_keys);
+                    Next::Check
                 }
-                Event::InputClosed => {}
-                Event::Key(key) => match key.to_ascii_lowercase() {
-                    b'q' => return Ok(Outcome::Success),
-                    b'r' => break 'waiting,
-                    b'h' => {
-                        let exercise = repo.exercise(&slug)?;
-                        print!("\n{}", hint::reveal_next(repo, &exercise, style)?);
-                        flush();
-                    }
-                    b'l' => {
-                        println!();
-                        let common = Common {
-                            format: Format::Human,
-                            output: None,
-                            hidden: None,
-                        };
-                        let _listed = list::run(repo, &common)?;
-                    }
-                    b'n' => {
-                        let state = state::load(repo);
-                        if !state.passes(&slug) {
-                            println!(
-                                "\n`{slug}` doesn't pass yet: finish it first (or start `cargo \
-                                 grade watch OTHER-SLUG` to jump ahead)."
-                            );
-                            flush();
-                            continue;
-                        }
-                        match current(&repo.exercises()?, &state) {
-                            Some(next) => {
-                                slug = next.slug.clone();
-                                break 'waiting;
-                            }
-                            None => {
-                                println!("\nEvery exercise passes. Well done! Press q to quit.");
-                                flush();
-                            }
-                        }
-                    }
-                    _ => {}
-                },
+                Event::Changed(_) | Event::InputClosed => Next::Wait,
+                Event::Key(key) => on_key(repo, key, &mut slug, style)?,
+            };
+            match next {
+                Next::Check => break,
+                Next::Wait => {}
+                Next::Quit => return Ok(Outcome::Success),
             }
+        }
+    }
+}
+
+/// The exercise named, or the learner's current one (`None`: every exercise passes).
+fn starting_exercise(repo: &Repo, slug: Option<String>) -> Result<Option<String>> {
+    Ok(match slug {
+        Some(slug) => Some(repo.exercise(&slug)?.slug),
+        None => current(&repo.exercises()?, &state::load(repo)).map(|e| e.slug.clone()),
+    })
+}
+
+/// The file watcher, unless `manual` or it can't start here; the notice that says so.
+fn start_file_watcher(
+    repo: &Repo,
+    manual: bool,
+    sender: Sender<Event>,
+) -> (Option<notify::RecommendedWatcher>, String) {
+    if manual {
+        return (None, "manual mode: press r to re-grade".to_owned());
+    }
+    match watch_files(&repo.exercises_dir(), sender) {
+        Ok(watcher) => (Some(watcher), String::new()),
+        Err(error) => (
+            None,
+            format!(
+                "file watching doesn't work here ({error}), so press r to re-grade after saving \
+                 (or start with `cargo grade watch --manual`)"
+            ),
+        ),
+    }
+}
+
+/// What a key press does: h hint, l list, n next exercise, r re-grade, q quit.
+fn on_key(repo: &Repo, key: u8, slug: &mut String, style: Style) -> Result<Next> {
+    match key.to_ascii_lowercase() {
+        b'q' => Ok(Next::Quit),
+        b'r' => Ok(Next::Check),
+        b'h' => {
+            let exercise = repo.exercise(slug)?;
+            print!("\n{}", hint::reveal_next(repo, &exercise, style)?);
+            flush();
+            Ok(Next::Wait)
+        }
+        b'l' => {
+            println!();
+            let common = Common {
+                format: Format::Human,
+                output: None,
+                hidden: None,
+            };
+            let _listed = list::run(repo, &common)?;
+            Ok(Next::Wait)
+        }
+        b'n' => next_exercise(repo, slug),
+        _ => Ok(Next::Wait),
+    }
+}
+
+/// Moves on to the next exercise once this one passes.
+fn next_exercise(repo: &Repo, slug: &mut String) -> Result<Next> {
+    let state = state::load(repo);
+    if !state.passes(slug) {
+        println!(
+            "\n`{slug}` doesn't pass yet: finish it first (or start `cargo grade watch \
+             OTHER-SLUG` to jump ahead)."
+        );
+        flush();
+        return Ok(Next::Wait);
+    }
+    match current(&repo.exercises()?, &state) {
+        Some(next) => {
+            *slug = next.slug.clone();
+            Ok(Next::Check)
+        }
+        None => {
+            println!("\nEvery exercise passes. Well done! Press q to quit.");
+            flush();
+            Ok(Next::Wait)
         }
     }
 }
