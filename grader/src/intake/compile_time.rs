@@ -37,6 +37,8 @@ const SYMBOL_ATTRIBUTES: &[&str] = &[
 enum Token {
     Ident(String),
     Punct(char),
+    /// Where the lexer gave up.
+    Unreadable,
 }
 
 /// Everything forbidden in `source`.
@@ -90,152 +92,57 @@ pub fn scan(source: &str) -> Vec<Finding> {
                 }
             }
             Token::Punct(_) => {}
+            Token::Unreadable => findings.push(Finding {
+                line: *line,
+                what: "the grader can't read this file's tokens (an unclosed string, comment or \
+                       bracket?); fix it so that it compiles"
+                    .to_owned(),
+            }),
         }
     }
     findings
 }
 
-/// Identifiers and single punctuation characters, with their lines; comments, string, byte,
-/// raw-string and character literals and lifetimes are dropped.
+/// Identifiers and single punctuation characters, with their lines, as Rust's lexer sees them
+/// (`proc-macro2`, the lexer of Rust's procedural macros): comments and literals are dropped,
+/// a group's delimiters become `[`/`]`, `(`/`)`, `{`/`}` around its tokens, and a raw identifier
+/// `r#name` is `name`. Source the lexer can't read (which rustc would reject too) yields one
+/// `Unreadable` token at its line.
 fn tokenize(source: &str) -> Vec<(Token, usize)> {
-    let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
-    let mut line = 1;
-    let mut i = 0;
-    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            '\n' => {
-                line += 1;
-                i += 1;
-            }
-            '/' if at(i + 1) == '/' => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-            }
-            '/' if at(i + 1) == '*' => {
-                let mut depth = 0;
-                while i < chars.len() {
-                    if chars[i] == '/' && at(i + 1) == '*' {
-                        depth += 1;
-                        i += 2;
-                    } else if chars[i] == '*' && at(i + 1) == '/' {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        if chars[i] == '\n' {
-                            line += 1;
-                        }
-                        i += 1;
-                    }
-                }
-            }
-            '"' => i = skip_string(&chars, i + 1, &mut line),
-            '\'' => {
-                // A character literal ('a', '\n', '\u{1F600}') or a lifetime / label ('a).
-                if at(i + 1) == '\\' {
-                    let mut j = i + 2;
-                    while j < chars.len() && chars[j] != '\'' && chars[j] != '\n' {
-                        j += 1;
-                    }
-                    i = j + 1;
-                } else if at(i + 2) == '\'' {
-                    i += 3;
-                } else {
-                    i += 1;
-                }
-            }
-            c if c.is_alphabetic() || c == '_' => {
-                let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
-                // Prefixed literals: b"…", c"…", r"…", r#"…"#, br#"…"#, cr"…", b'…'.
-                let raw = matches!(word.as_str(), "r" | "br" | "cr");
-                if raw && (at(i) == '"' || at(i) == '#') {
-                    let mut hashes = 0;
-                    while at(i) == '#' {
-                        hashes += 1;
-                        i += 1;
-                    }
-                    if at(i) == '"' {
-                        i = skip_raw_string(&chars, i + 1, hashes, &mut line);
-                        continue;
-                    }
-                    if word == "r" && hashes == 1 {
-                        // A raw identifier: r#name is the identifier `name`.
-                        let start = i;
-                        while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                            i += 1;
-                        }
-                        let name: String = chars[start..i].iter().collect();
-                        tokens.push((Token::Ident(name), line));
-                        continue;
-                    }
-                    continue;
-                }
-                if matches!(word.as_str(), "b" | "c") && at(i) == '"' {
-                    i = skip_string(&chars, i + 1, &mut line);
-                    continue;
-                }
-                if word == "b" && at(i) == '\'' {
-                    let mut j = i + 1;
-                    if at(j) == '\\' {
-                        j += 1;
-                    }
-                    j += 1;
-                    while j < chars.len() && chars[j] != '\'' {
-                        j += 1;
-                    }
-                    i = j + 1;
-                    continue;
-                }
-                tokens.push((Token::Ident(word), line));
-            }
-            c if c.is_whitespace() => i += 1,
-            c => {
-                tokens.push((Token::Punct(c), line));
-                i += 1;
-            }
-        }
+    match source.parse::<proc_macro2::TokenStream>() {
+        Ok(stream) => flatten(stream, &mut tokens),
+        Err(error) => tokens.push((Token::Unreadable, error.span().start().line)),
     }
     tokens
 }
 
-/// Past the closing quote of a string whose opening quote is before `i`.
-fn skip_string(chars: &[char], mut i: usize, line: &mut usize) -> usize {
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 2,
-            '"' => return i + 1,
-            '\n' => {
-                *line += 1;
-                i += 1;
+fn flatten(stream: proc_macro2::TokenStream, tokens: &mut Vec<(Token, usize)>) {
+    use proc_macro2::{Delimiter, TokenTree};
+    for tree in stream {
+        let line = tree.span().start().line;
+        match tree {
+            TokenTree::Ident(ident) => {
+                let name = ident.to_string();
+                let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+                tokens.push((Token::Ident(name), line));
             }
-            _ => i += 1,
+            TokenTree::Punct(punct) => tokens.push((Token::Punct(punct.as_char()), line)),
+            TokenTree::Literal(_) => {}
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Bracket => (Some('['), Some(']')),
+                    Delimiter::Parenthesis => (Some('('), Some(')')),
+                    Delimiter::Brace => (Some('{'), Some('}')),
+                    Delimiter::None => (None, None),
+                };
+                let end = group.span_close().start().line;
+                tokens.extend(open.map(|c| (Token::Punct(c), line)));
+                flatten(group.stream(), tokens);
+                tokens.extend(close.map(|c| (Token::Punct(c), end)));
+            }
         }
     }
-    i
-}
-
-/// Past the closing `"###` of a raw string with `hashes` hashes.
-fn skip_raw_string(chars: &[char], mut i: usize, hashes: usize, line: &mut usize) -> usize {
-    while i < chars.len() {
-        if chars[i] == '"' && (1..=hashes).all(|k| chars.get(i + k) == Some(&'#')) {
-            return i + 1 + hashes;
-        }
-        if chars[i] == '\n' {
-            *line += 1;
-        }
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -291,5 +198,12 @@ mod tests {
             let env_var = std::env::var("HOME");
         "##;
         assert_eq!(scan(source), vec![]);
+    }
+
+    #[test]
+    fn unreadable_source_is_named_not_skipped() {
+        let found = scan("fn f() {\n let s = \"never closed;\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].what.contains("can't read"), "{found:?}");
     }
 }
