@@ -126,10 +126,9 @@ fn status_of(exercise: &Exercise, state: &State, style: Style) -> (String, Strin
             style.warn("broken exercise.toml (`cargo grade verify`)"),
         ),
         (Ok(_), None) => (style.dim("·"), style.dim("not graded yet")),
-        (Ok(_), Some(ExerciseStatus::Pass)) => (
-            style.pass("✓"),
-            style.pass(&format!("passes, {}", score())),
-        ),
+        (Ok(_), Some(ExerciseStatus::Pass)) => {
+            (style.pass("✓"), style.pass(&format!("passes, {}", score())))
+        }
         (Ok(_), Some(status)) => (
             style.fail("✗"),
             style.fail(&format!(
@@ -141,7 +140,12 @@ fn status_of(exercise: &Exercise, state: &State, style: Style) -> (String, Strin
     }
 }
 
-fn next_line(repo: &Repo, exercises: &[Exercise], state: &State, next: Option<&Exercise>) -> String {
+fn next_line(
+    repo: &Repo,
+    exercises: &[Exercise],
+    state: &State,
+    next: Option<&Exercise>,
+) -> String {
     let Some(exercise) = next else {
         return if exercises.is_empty() {
             "there are no exercises yet.".to_owned()

@@ -7,10 +7,10 @@ use anyhow::{bail, Result};
 
 use crate::commands::{Common, Outcome};
 use crate::grading::{self, GradeOptions};
-use crate::progress::Progress;
-use crate::repo::{Exercise, Repo};
 use crate::guidance;
 use crate::intake;
+use crate::progress::Progress;
+use crate::repo::{Exercise, Repo};
 use crate::report::human;
 use crate::report::{self, Format};
 use crate::results::{ExerciseResult, Report};
@@ -113,10 +113,11 @@ fn grade(
     let progress = Progress::on_stderr();
     let result = match (source, exercise.manifest.as_ref()) {
         (Source::Submission(dir), Ok(manifest)) => {
-            let into = repo
-                .grader_dir()
-                .join("intake")
-                .join(format!("{}-{}", exercise.slug, std::process::id()));
+            let into = repo.grader_dir().join("intake").join(format!(
+                "{}-{}",
+                exercise.slug,
+                std::process::id()
+            ));
             let taken = intake::take(manifest, dir, &into)?;
             let result = intake::grade(repo, exercise, &taken, Some(dir), options, &progress);
             let _ = std::fs::remove_dir_all(&into);

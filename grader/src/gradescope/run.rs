@@ -140,7 +140,14 @@ fn grade_exercise(
         ));
     };
     let taken = intake::take(manifest, &found, &paths.work.join(&exercise.slug))?;
-    intake::grade(repo, exercise, &taken, None, options, &crate::progress::Progress::hidden())
+    intake::grade(
+        repo,
+        exercise,
+        &taken,
+        None,
+        options,
+        &crate::progress::Progress::hidden(),
+    )
 }
 
 /// The folder holding `editable` at their relative paths for this exercise, if any: one of the

@@ -69,42 +69,22 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
         std::fs::remove_dir_all(into).with_context(|| format!("can't empty {}", into.display()))?;
     }
     std::fs::create_dir_all(into).with_context(|| format!("can't create {}", into.display()))?;
-    let mut notes = Vec::new();
     let mut refusals = Vec::new();
     let mut code_findings = false;
     let mut digest = crate::files::Digest::new();
-
     for file in &manifest.editable {
         let source = from.join(file);
-        let meta = match std::fs::symlink_metadata(&source) {
-            Ok(meta) => meta,
-            // Missing: `scratch` reports it as the submission's error, with the expected paths.
-            Err(_) => continue,
+        let bytes = match readable(file, &source)? {
+            Readable::Missing => continue,
+            Readable::Refused(reason) => {
+                refusals.push(reason);
+                continue;
+            }
+            Readable::Bytes(bytes) => bytes,
         };
-        if meta.file_type().is_symlink() {
-            refusals.push(format!(
-                "`{file}` is a symbolic link: a submission's files must be regular files"
-            ));
-            continue;
-        }
-        if !meta.is_file() {
-            refusals.push(format!("`{file}` is not a regular file"));
-            continue;
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            refusals.push(format!(
-                "`{file}` is {} KiB, more than the {} KiB a source file may have",
-                meta.len() / 1024,
-                MAX_FILE_BYTES / 1024
-            ));
-            continue;
-        }
-        let bytes =
-            std::fs::read(&source).with_context(|| format!("can't read {}", source.display()))?;
         digest.write_named(file, &bytes);
         if file.ends_with(".rs") {
-            let text = String::from_utf8_lossy(&bytes);
-            let findings = compile_time::scan(&text);
+            let findings = compile_time::scan(&String::from_utf8_lossy(&bytes));
             code_findings |= !findings.is_empty();
             refusals.extend(
                 findings
@@ -120,49 +100,85 @@ pub fn take(manifest: &Manifest, from: &Path, into: &Path) -> Result<Taken> {
         std::fs::write(&target, &bytes)
             .with_context(|| format!("can't write {}", target.display()))?;
     }
-
-    let ignored = ignored_files(from, &manifest.editable)?;
-    if !ignored.is_empty() {
-        let (build, other): (Vec<&String>, Vec<&String>) =
-            ignored.iter().partition(|file| is_build_file(file));
-        if !build.is_empty() {
-            notes.push(format!(
-                "ignored {}: files that change how code is built or tested are never taken \
-                 from a submission (the exercise's own are used)",
-                join_shown(&build)
-            ));
-        }
-        if !other.is_empty() {
-            notes.push(format!(
-                "ignored {} file(s) that are not editable in this exercise: {} (only {} is \
-                 graded)",
-                other.len(),
-                join_shown(&other),
-                manifest.editable.join(", ")
-            ));
-        }
-    }
-    let refused = if refusals.is_empty() {
-        None
-    } else {
-        let rule = if code_findings {
-            " Graded submissions may only contain ordinary Rust code: no reading files at \
-             compile time (include!, include_str!, include_bytes!, #[path]) and no symbol-level \
-             attributes (#[no_mangle], #[export_name], #[link_section], #[global_allocator])."
-        } else {
-            ""
-        };
-        Some(format!(
-            "the submission was not built: {}.{rule}",
-            refusals.join("; ")
-        ))
-    };
     Ok(Taken {
         dir: into.to_path_buf(),
-        notes,
-        refused,
+        notes: ignored_notes(manifest, from)?,
+        refused: refusal(&refusals, code_findings),
         digest: digest.hex(),
     })
+}
+
+/// An editable file as intake finds it.
+enum Readable {
+    /// Not there: `scratch` reports it as the submission's error, with the expected paths.
+    Missing,
+    /// There, but not taken: why.
+    Refused(String),
+    Bytes(Vec<u8>),
+}
+
+fn readable(file: &str, source: &Path) -> Result<Readable> {
+    let Ok(meta) = std::fs::symlink_metadata(source) else {
+        return Ok(Readable::Missing);
+    };
+    let refused = if meta.file_type().is_symlink() {
+        format!("`{file}` is a symbolic link: a submission's files must be regular files")
+    } else if !meta.is_file() {
+        format!("`{file}` is not a regular file")
+    } else if meta.len() > MAX_FILE_BYTES {
+        format!(
+            "`{file}` is {} KiB, more than the {} KiB a source file may have",
+            meta.len() / 1024,
+            MAX_FILE_BYTES / 1024
+        )
+    } else {
+        let bytes =
+            std::fs::read(source).with_context(|| format!("can't read {}", source.display()))?;
+        return Ok(Readable::Bytes(bytes));
+    };
+    Ok(Readable::Refused(refused))
+}
+
+/// Notes on the files handed in that are not editable: build files, and everything else.
+fn ignored_notes(manifest: &Manifest, from: &Path) -> Result<Vec<String>> {
+    let ignored = ignored_files(from, &manifest.editable)?;
+    let (build, other): (Vec<&String>, Vec<&String>) =
+        ignored.iter().partition(|file| is_build_file(file));
+    let mut notes = Vec::new();
+    if !build.is_empty() {
+        notes.push(format!(
+            "ignored {}: files that change how code is built or tested are never taken from a \
+             submission (the exercise's own are used)",
+            join_shown(&build)
+        ));
+    }
+    if !other.is_empty() {
+        notes.push(format!(
+            "ignored {} file(s) that are not editable in this exercise: {} (only {} is graded)",
+            other.len(),
+            join_shown(&other),
+            manifest.editable.join(", ")
+        ));
+    }
+    Ok(notes)
+}
+
+/// Why the submission is not built, if anything was refused.
+fn refusal(refusals: &[String], code_findings: bool) -> Option<String> {
+    if refusals.is_empty() {
+        return None;
+    }
+    let rule = if code_findings {
+        " Graded submissions may only contain ordinary Rust code: no reading files at compile \
+         time (include!, include_str!, include_bytes!, #[path]) and no symbol-level attributes \
+         (#[no_mangle], #[export_name], #[link_section], #[global_allocator])."
+    } else {
+        ""
+    };
+    Some(format!(
+        "the submission was not built: {}.{rule}",
+        refusals.join("; ")
+    ))
 }
 
 /// Grades what [`take`] took: a refused submission scores 0 of the full total without being

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use crate::report::printable;
-use crate::results::{Report, TestKind, TestStatus};
+use crate::results::{ExerciseResult, Report, TestKind, TestResult, TestStatus};
 
 /// The report as JUnit XML; `started` is the run's start (the timestamps).
 pub fn render(report: &Report, started: SystemTime) -> String {
@@ -40,84 +40,85 @@ pub fn render(report: &Report, started: SystemTime) -> String {
         report.elapsed_s
     );
     for exercise in &report.exercises {
-        let count =
-            |status: TestStatus| exercise.tests.iter().filter(|t| t.status == status).count();
-        let _ = writeln!(
-            xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" disabled=\"0\" errors=\"{}\" failures=\"{}\" \
-             skipped=\"{}\">",
-            attr(&exercise.exercise),
-            exercise.tests.len(),
-            count(TestStatus::Error),
-            count(TestStatus::Fail) + count(TestStatus::Timeout),
-            count(TestStatus::Skipped),
-        );
-        if !exercise.notes.is_empty() {
-            let _ = writeln!(
-                xml,
-                "    <properties>\n{}    </properties>",
-                exercise
-                    .notes
-                    .iter()
-                    .map(|note| format!(
-                        "      <property name=\"note\" value=\"{}\"/>\n",
-                        attr(note)
-                    ))
-                    .collect::<String>()
-            );
-        }
-        for test in &exercise.tests {
-            let _ = write!(
-                xml,
-                "    <testcase name=\"{}\" classname=\"{}\" timestamp=\"{timestamp}\" time=\"{:.3}\"",
-                attr(&test.name),
-                attr(&exercise.exercise),
-                test.duration_ms as f64 / 1000.0
-            );
-            let first_line = test.message.lines().next().unwrap_or("");
-            let child = match test.status {
-                TestStatus::Pass => None,
-                TestStatus::Fail => Some(format!(
-                    "<failure type=\"{}\" message=\"{}\">{}</failure>",
-                    if test.kind == TestKind::Compile {
-                        "compile error"
-                    } else {
-                        "test failure"
-                    },
-                    attr(first_line),
-                    text(&test.message)
-                )),
-                TestStatus::Timeout => Some(format!(
-                    "<failure type=\"test timeout\" message=\"{}\">{}</failure>",
-                    attr(first_line),
-                    text(&test.message)
-                )),
-                TestStatus::Error => Some(format!(
-                    "<error type=\"execution failure\" message=\"{}\">{}</error>",
-                    attr(first_line),
-                    text(&test.message)
-                )),
-                TestStatus::Skipped => {
-                    Some(format!("<skipped message=\"{}\"/>", attr(&test.message)))
-                }
-            };
-            let output = (!test.output.trim().is_empty())
-                .then(|| format!("<system-out>{}</system-out>", text(&test.output)));
-            match (child, output) {
-                (None, None) => xml.push_str("/>\n"),
-                (child, output) => {
-                    xml.push_str(">\n");
-                    for element in [child, output].into_iter().flatten() {
-                        let _ = writeln!(xml, "      {element}");
-                    }
-                    xml.push_str("    </testcase>\n");
-                }
-            }
-        }
-        xml.push_str("  </testsuite>\n");
+        write_suite(&mut xml, exercise, &timestamp);
     }
     xml.push_str("</testsuites>\n");
     xml
+}
+
+/// One exercise as a `<testsuite>`: counts, notes as properties, a `<testcase>` per test.
+fn write_suite(xml: &mut String, exercise: &ExerciseResult, timestamp: &str) {
+    let count = |status: TestStatus| exercise.tests.iter().filter(|t| t.status == status).count();
+    let _ = writeln!(
+        xml,
+        "  <testsuite name=\"{}\" tests=\"{}\" disabled=\"0\" errors=\"{}\" failures=\"{}\" \
+         skipped=\"{}\">",
+        attr(&exercise.exercise),
+        exercise.tests.len(),
+        count(TestStatus::Error),
+        count(TestStatus::Fail) + count(TestStatus::Timeout),
+        count(TestStatus::Skipped),
+    );
+    if !exercise.notes.is_empty() {
+        let properties: String = exercise
+            .notes
+            .iter()
+            .map(|note| format!("      <property name=\"note\" value=\"{}\"/>\n", attr(note)))
+            .collect();
+        let _ = writeln!(xml, "    <properties>\n{properties}    </properties>");
+    }
+    for test in &exercise.tests {
+        write_case(xml, test, &exercise.exercise, timestamp);
+    }
+    xml.push_str("  </testsuite>\n");
+}
+
+/// One test as a `<testcase>`, with its failure, error or skip, and what it printed.
+fn write_case(xml: &mut String, test: &TestResult, exercise: &str, timestamp: &str) {
+    let _ = write!(
+        xml,
+        "    <testcase name=\"{}\" classname=\"{}\" timestamp=\"{timestamp}\" time=\"{:.3}\"",
+        attr(&test.name),
+        attr(exercise),
+        test.duration_ms as f64 / 1000.0
+    );
+    let first_line = test.message.lines().next().unwrap_or("");
+    let child = match test.status {
+        TestStatus::Pass => None,
+        TestStatus::Fail => Some(format!(
+            "<failure type=\"{}\" message=\"{}\">{}</failure>",
+            if test.kind == TestKind::Compile {
+                "compile error"
+            } else {
+                "test failure"
+            },
+            attr(first_line),
+            text(&test.message)
+        )),
+        TestStatus::Timeout => Some(format!(
+            "<failure type=\"test timeout\" message=\"{}\">{}</failure>",
+            attr(first_line),
+            text(&test.message)
+        )),
+        TestStatus::Error => Some(format!(
+            "<error type=\"execution failure\" message=\"{}\">{}</error>",
+            attr(first_line),
+            text(&test.message)
+        )),
+        TestStatus::Skipped => Some(format!("<skipped message=\"{}\"/>", attr(&test.message))),
+    };
+    let output = (!test.output.trim().is_empty())
+        .then(|| format!("<system-out>{}</system-out>", text(&test.output)));
+    match (child, output) {
+        (None, None) => xml.push_str("/>\n"),
+        (child, output) => {
+            xml.push_str(">\n");
+            for element in [child, output].into_iter().flatten() {
+                let _ = writeln!(xml, "      {element}");
+            }
+            xml.push_str("    </testcase>\n");
+        }
+    }
 }
 
 /// Escaped for an attribute value (newlines kept as character references).
