@@ -104,13 +104,12 @@ impl Grading<'_> {
         let tests = match protocol::list(&hidden, &self.options.sandbox) {
             Ok(tests) => tests,
             Err(message) => {
-                let notes = scratch.notes;
                 return Ok(single_error(
                     self.exercise,
                     "hidden tests",
                     message,
                     0.0,
-                    notes,
+                    Vec::new(),
                 ));
             }
         };
@@ -124,7 +123,7 @@ impl Grading<'_> {
         };
         let skip_timing = self.options.skip_timing || !self.manifest.timing;
         let results = run_tests(&run, &tests, skip_timing, self.progress);
-        Ok(self.result(results, scratch.notes))
+        Ok(self.result(results, Vec::new()))
     }
 
     fn result(&self, tests: Vec<TestResult>, notes: Vec<String>) -> ExerciseResult {
@@ -178,7 +177,6 @@ impl Grading<'_> {
             let _turn = crate::timing_gate::shared(&self.repo.grader_dir());
             cargo_build::build(self.repo, scratch, self.progress)?
         };
-        let notes = scratch.notes.clone();
         match built {
             BuildOutcome::Built(binary) => Ok(Ok(HiddenBinary {
                 // Confined (`grader batch`, `grader gradescope run`): a binary the sandbox runs.
@@ -195,13 +193,18 @@ impl Grading<'_> {
                 let message =
                     crate::diagnosis::explain(&rendered, in_hidden_tests, fix_it.as_ref());
                 let test = TestResult::compile_failure(TestStatus::Fail, message, self.maximum());
-                Ok(Err(self.result(vec![test], notes)))
+                Ok(Err(self.result(vec![test], Vec::new())))
             }
             BuildOutcome::CargoFailed(stderr) => {
                 let total = maximum::remembered(self.repo, &self.exercise.slug, &self.hidden_dir);
                 let message = format!("cargo could not build the exercise:\n{stderr}");
-                let result =
-                    single_error(self.exercise, "build", message, total.unwrap_or(0.0), notes);
+                let result = single_error(
+                    self.exercise,
+                    "build",
+                    message,
+                    total.unwrap_or(0.0),
+                    vec![],
+                );
                 Ok(Err(result))
             }
         }

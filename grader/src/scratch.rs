@@ -69,8 +69,6 @@ pub struct Scratch {
     pub crate_dir: PathBuf,
     /// The crate folder's name (the slot's name): where the compiler's paths start.
     pub member: String,
-    /// Things to tell the reader ("ignored 2 files that are not editable: …").
-    pub notes: Vec<String>,
     _lock: File,
 }
 
@@ -103,7 +101,6 @@ pub fn prepare(
     hidden_dir: &Path,
 ) -> Result<Scratch, ScratchError> {
     let slug = &exercise.slug;
-    let source_dir = source.dir(repo, slug);
     if !hidden_dir.join("main.rs").is_file() {
         return Err(anyhow::anyhow!(
             "no hidden tests for `{slug}`: expected {}/main.rs (instructors: `--hidden DIR` \
@@ -112,8 +109,36 @@ pub fn prepare(
         )
         .into());
     }
+    let wanted = wanted_files(repo, exercise, manifest, source, hidden_dir)?;
+    let scratch_dir = repo.grader_dir().join("scratch");
+    std::fs::create_dir_all(&scratch_dir)
+        .with_context(|| format!("can't create {}", scratch_dir.display()))?;
+    let (root, lock) = lock_slot(&scratch_dir, slug)?;
+    let member = root
+        .file_name()
+        .map_or_else(|| slug.clone(), |name| name.to_string_lossy().into_owned());
+    let crate_dir = root.join(&member);
+    sync_crate(&crate_dir, &wanted)?;
+    write_workspace_files(repo, &root, slug, &member)?;
+    Ok(Scratch {
+        root,
+        crate_dir,
+        member,
+        _lock: lock,
+    })
+}
 
-    // What the crate should hold: relative path → file to copy, plus the generated manifest.
+/// What the crate should hold: relative path → the file to copy there. The exercise's files
+/// (without build output or hidden tests), the editable ones from `source`, and the hidden tests
+/// (without the catalogues of wrong and right submissions, which are not part of them).
+fn wanted_files(
+    repo: &Repo,
+    exercise: &Exercise,
+    manifest: &Manifest,
+    source: &Source,
+    hidden_dir: &Path,
+) -> Result<BTreeMap<PathBuf, PathBuf>, ScratchError> {
+    let source_dir = source.dir(repo, &exercise.slug);
     let mut wanted: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for file in files_under(&exercise.dir, &["target", "hidden"])? {
         wanted.insert(file.clone(), exercise.dir.join(&file));
@@ -128,7 +153,7 @@ pub fn prepare(
         }
         if !from.is_file() {
             return Err(ScratchError::MissingEditable {
-                slug: slug.clone(),
+                slug: exercise.slug.clone(),
                 dir: repo.relative(&source_dir).display().to_string(),
                 file: file.clone(),
                 files: manifest.editable.join(", "),
@@ -136,46 +161,17 @@ pub fn prepare(
         }
         wanted.insert(PathBuf::from(file), from);
     }
-    for file in files_under(hidden_dir, &["target"])? {
+    for file in files_under(hidden_dir, &["target", "wrong", "right"])? {
         wanted.insert(Path::new("hidden").join(&file), hidden_dir.join(&file));
     }
-    let mut notes = Vec::new();
-    if let Source::Submission(dir) = source {
-        let editable: BTreeSet<PathBuf> = manifest.editable.iter().map(PathBuf::from).collect();
-        let extra: Vec<String> = files_under(dir, &["target", ".git"])?
-            .into_iter()
-            .filter(|file| !editable.contains(file))
-            .map(|file| file.display().to_string())
-            .collect();
-        if !extra.is_empty() {
-            let shown: Vec<&str> = extra.iter().take(8).map(String::as_str).collect();
-            let more = if extra.len() > shown.len() {
-                format!(" and {} more", extra.len() - shown.len())
-            } else {
-                String::new()
-            };
-            notes.push(format!(
-                "ignored {} file(s) of the submission that are not editable in `{slug}`: {}{more} \
-                 (only {} is graded)",
-                extra.len(),
-                shown.join(", "),
-                manifest.editable.join(", ")
-            ));
-        }
-    }
+    Ok(wanted)
+}
 
-    let scratch_dir = repo.grader_dir().join("scratch");
-    std::fs::create_dir_all(&scratch_dir)
-        .with_context(|| format!("can't create {}", scratch_dir.display()))?;
-    let (root, lock) = lock_slot(&scratch_dir, slug)?;
-    let member = root
-        .file_name()
-        .map_or_else(|| slug.clone(), |name| name.to_string_lossy().into_owned());
-    let crate_dir = root.join(&member);
-
-    // Sync the crate: write what changed, remove what is no longer wanted.
+/// Makes `crate_dir` hold exactly `wanted`: writes what changed (so Cargo's fingerprints stay
+/// warm), removes what is no longer wanted, and adds the hidden test target to Cargo.toml.
+fn sync_crate(crate_dir: &Path, wanted: &BTreeMap<PathBuf, PathBuf>) -> Result<()> {
     let present: BTreeSet<PathBuf> = if crate_dir.is_dir() {
-        files_under(&crate_dir, &["target"])?.into_iter().collect()
+        files_under(crate_dir, &["target"])?.into_iter().collect()
     } else {
         BTreeSet::new()
     };
@@ -183,7 +179,7 @@ pub fn prepare(
         let path = crate_dir.join(stale);
         std::fs::remove_file(&path).with_context(|| format!("can't remove {}", path.display()))?;
     }
-    for (file, from) in &wanted {
+    for (file, from) in wanted {
         let mut bytes =
             std::fs::read(from).with_context(|| format!("can't read {}", from.display()))?;
         if file == Path::new("Cargo.toml") {
@@ -191,30 +187,24 @@ pub fn prepare(
         }
         write_if_changed(&crate_dir.join(file), &bytes)?;
     }
+    Ok(())
+}
 
+/// The workspace's Cargo.toml, and the repository's Cargo.lock and toolchain file.
+fn write_workspace_files(repo: &Repo, root: &Path, slug: &str, member: &str) -> Result<()> {
     write_if_changed(
         &root.join("Cargo.toml"),
-        workspace_manifest(repo, slug, &member)?.as_bytes(),
+        workspace_manifest(repo, slug, member)?.as_bytes(),
     )?;
-    let lock_file = repo.root().join("Cargo.lock");
-    if lock_file.is_file() {
-        let bytes = std::fs::read(&lock_file)
-            .with_context(|| format!("can't read {}", lock_file.display()))?;
-        write_if_changed(&root.join("Cargo.lock"), &bytes)?;
+    for name in ["Cargo.lock", "rust-toolchain.toml"] {
+        let file = repo.root().join(name);
+        if file.is_file() {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("can't read {}", file.display()))?;
+            write_if_changed(&root.join(name), &bytes)?;
+        }
     }
-    let toolchain = repo.root().join("rust-toolchain.toml");
-    if toolchain.is_file() {
-        let bytes = std::fs::read(&toolchain)
-            .with_context(|| format!("can't read {}", toolchain.display()))?;
-        write_if_changed(&root.join("rust-toolchain.toml"), &bytes)?;
-    }
-    Ok(Scratch {
-        root,
-        crate_dir,
-        member,
-        notes,
-        _lock: lock,
-    })
+    Ok(())
 }
 
 /// Appended to the exercise's Cargo.toml in the scratch copy.
@@ -250,6 +240,50 @@ const OPTIMISED_LEVEL: i64 = 2;
 /// instead of 191 s.
 const DEBUG_INFO: i64 = 0;
 
+/// The repository's `[profile.*]` tables, with the scratch build's own settings where the
+/// repository sets none: no debug info, the exercise at opt-level 1, the runtime optimised.
+fn scratch_profiles(
+    source: &toml::Table,
+    source_workspace: &toml::Table,
+    slug: &str,
+) -> toml::Table {
+    let mut profile = source
+        .get("profile")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let dev = profile
+        .entry("dev")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let toml::Value::Table(dev) = dev else {
+        return profile;
+    };
+    dev.entry("debug").or_insert_with(|| DEBUG_INFO.into());
+    let packages = dev
+        .entry("package")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let toml::Value::Table(packages) = packages else {
+        return profile;
+    };
+    let opt_level = |level: i64| {
+        let mut optimised = toml::Table::new();
+        optimised.insert("opt-level".into(), level.into());
+        toml::Value::Table(optimised)
+    };
+    packages.entry(slug).or_insert_with(|| opt_level(1));
+    let dependencies = source_workspace
+        .get("dependencies")
+        .and_then(toml::Value::as_table);
+    for name in OPTIMISED_DEPENDENCIES {
+        if dependencies.is_some_and(|deps| deps.contains_key(*name)) {
+            packages
+                .entry(*name)
+                .or_insert_with(|| opt_level(OPTIMISED_LEVEL));
+        }
+    }
+    profile
+}
+
 /// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute.
 fn workspace_manifest(repo: &Repo, slug: &str, member: &str) -> Result<String> {
     let path = repo.root().join("Cargo.toml");
@@ -283,39 +317,7 @@ fn workspace_manifest(repo: &Repo, slug: &str, member: &str) -> Result<String> {
 
     let mut manifest = toml::Table::new();
     manifest.insert("workspace".into(), toml::Value::Table(workspace));
-    let mut profile = source
-        .get("profile")
-        .and_then(toml::Value::as_table)
-        .cloned()
-        .unwrap_or_default();
-    let dev = profile
-        .entry("dev")
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    if let toml::Value::Table(dev) = dev {
-        dev.entry("debug").or_insert_with(|| DEBUG_INFO.into());
-        let packages = dev
-            .entry("package")
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if let toml::Value::Table(packages) = packages {
-            let dependencies = source_workspace
-                .get("dependencies")
-                .and_then(toml::Value::as_table);
-            packages.entry(slug).or_insert_with(|| {
-                let mut optimised = toml::Table::new();
-                optimised.insert("opt-level".into(), 1.into());
-                toml::Value::Table(optimised)
-            });
-            for name in OPTIMISED_DEPENDENCIES {
-                if dependencies.is_some_and(|deps| deps.contains_key(*name)) {
-                    packages.entry(*name).or_insert_with(|| {
-                        let mut optimised = toml::Table::new();
-                        optimised.insert("opt-level".into(), OPTIMISED_LEVEL.into());
-                        toml::Value::Table(optimised)
-                    });
-                }
-            }
-        }
-    }
+    let profile = scratch_profiles(&source, &source_workspace, slug);
     manifest.insert("profile".into(), toml::Value::Table(profile));
     if let Some(toml::Value::Table(patch)) = source.get("patch") {
         let patch = patch

@@ -69,6 +69,48 @@ pub struct Plan {
     shm: CString,
 }
 
+/// The host's folders the private root shows read-only: a bind for each folder (recursive for
+/// whole trees), a symbolic link where the host has one (`/lib` → `usr/lib`).
+fn host_views(
+    inside: &dyn Fn(&Path) -> io::Result<CString>,
+    dirs: &mut Vec<CString>,
+    symlinks: &mut Vec<(CString, CString)>,
+    binds: &mut Vec<Bind>,
+) -> io::Result<()> {
+    let host = |path: &Path| cstring(path.as_os_str());
+    let read_only = |path: &Path, recursive: bool| -> io::Result<Bind> {
+        Ok(Bind {
+            source: host(path)?,
+            target: inside(path)?,
+            is_file: false,
+            recursive,
+            read_only: true,
+        })
+    };
+    for dir in READ_ONLY_DIRS {
+        let path = Path::new(dir);
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(path)?;
+                symlinks.push((host(&target)?, inside(path)?));
+            }
+            Ok(meta) if meta.is_dir() => {
+                dirs.push(inside(path)?);
+                binds.push(read_only(path, false)?);
+            }
+            _ => {}
+        }
+    }
+    for tree in READ_ONLY_TREES {
+        let path = Path::new(tree);
+        if path.is_dir() {
+            dirs.push(inside(path)?);
+            binds.push(read_only(path, true)?);
+        }
+    }
+    Ok(())
+}
+
 impl Plan {
     /// A plan whose new root is mounted on `new_root` (an empty folder), holding `binary`
     /// (real path, path inside) when given, with a /tmp of `tmp_bytes` owned by `ids`.
@@ -87,39 +129,7 @@ impl Plan {
         let mut dirs = Vec::new();
         let mut symlinks = Vec::new();
         let mut binds = Vec::new();
-        for dir in READ_ONLY_DIRS {
-            let path = Path::new(dir);
-            match std::fs::symlink_metadata(path) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    let target = std::fs::read_link(path)?;
-                    symlinks.push((host(&target)?, inside(path)?));
-                }
-                Ok(meta) if meta.is_dir() => {
-                    dirs.push(inside(path)?);
-                    binds.push(Bind {
-                        source: host(path)?,
-                        target: inside(path)?,
-                        is_file: false,
-                        recursive: false,
-                        read_only: true,
-                    });
-                }
-                _ => {}
-            }
-        }
-        for tree in READ_ONLY_TREES {
-            let path = Path::new(tree);
-            if path.is_dir() {
-                dirs.push(inside(path)?);
-                binds.push(Bind {
-                    source: host(path)?,
-                    target: inside(path)?,
-                    is_file: false,
-                    recursive: true,
-                    read_only: true,
-                });
-            }
-        }
+        host_views(&inside, &mut dirs, &mut symlinks, &mut binds)?;
         if let Some((real, path_inside)) = binary {
             let mut ancestors: Vec<&Path> = path_inside
                 .ancestors()
@@ -185,8 +195,7 @@ impl Plan {
     /// In the child: new namespaces, the new root, pivot into it, loopback up. System calls
     /// only.
     pub fn enter(&self) -> io::Result<()> {
-        // SAFETY: every call below is a system call on NUL-terminated strings owned by `self`
-        // (alive for the whole call) or on integers; none allocates.
+        // SAFETY: system calls on integers and null pointers only.
         unsafe {
             check(libc::unshare(
                 libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC,
@@ -199,65 +208,73 @@ impl Plan {
                 libc::MS_REC | libc::MS_PRIVATE,
                 std::ptr::null(),
             ))?;
-            mount_tmpfs(
-                &self.new_root,
-                c"size=1m,mode=0755",
-                libc::MS_NOSUID | libc::MS_NODEV,
-            )?;
-            for dir in &self.dirs {
-                mkdir(dir, 0o755)?;
-            }
-            for (target, link) in &self.symlinks {
-                check(libc::symlink(target.as_ptr(), link.as_ptr()))?;
-            }
-            for bind in &self.binds {
-                if bind.is_file {
-                    touch(&bind.target)?;
-                }
-                let recursive = if bind.recursive { libc::MS_REC } else { 0 };
-                check(libc::mount(
-                    bind.source.as_ptr(),
-                    bind.target.as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_BIND | recursive,
-                    std::ptr::null(),
-                ))?;
-                if bind.read_only {
-                    check(libc::mount(
-                        std::ptr::null(),
-                        bind.target.as_ptr(),
-                        std::ptr::null(),
-                        libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | libc::MS_NOSUID,
-                        std::ptr::null(),
-                    ))?;
-                }
-            }
-            mount_tmpfs(
-                &self.tmp,
-                &self.tmp_options,
-                libc::MS_NOSUID | libc::MS_NODEV,
-            )?;
-            mount_tmpfs(
-                &self.dev,
-                c"size=1m,mode=0755",
-                libc::MS_NOSUID | libc::MS_NOEXEC,
-            )?;
-            for (source, target) in &self.devices {
-                touch(target)?;
-                check(libc::mount(
+        }
+        self.build_root()?;
+        self.build_dev()?;
+        self.pivot()?;
+        loopback_up()
+    }
+
+    /// The skeleton on a small tmpfs: its folders and links, the read-only binds, the private
+    /// /tmp.
+    fn build_root(&self) -> io::Result<()> {
+        mount_tmpfs(
+            &self.new_root,
+            c"size=1m,mode=0755",
+            libc::MS_NOSUID | libc::MS_NODEV,
+        )?;
+        for dir in &self.dirs {
+            mkdir(dir, 0o755)?;
+        }
+        for (target, link) in &self.symlinks {
+            // SAFETY: NUL-terminated strings owned by `self`, alive for the call.
+            check(unsafe { libc::symlink(target.as_ptr(), link.as_ptr()) })?;
+        }
+        for bind in &self.binds {
+            bind.mount()?;
+        }
+        mount_tmpfs(
+            &self.tmp,
+            &self.tmp_options,
+            libc::MS_NOSUID | libc::MS_NODEV,
+        )
+    }
+
+    /// A minimal /dev: the few devices a program needs, its links, and /dev/shm.
+    fn build_dev(&self) -> io::Result<()> {
+        mount_tmpfs(
+            &self.dev,
+            c"size=1m,mode=0755",
+            libc::MS_NOSUID | libc::MS_NOEXEC,
+        )?;
+        for (source, target) in &self.devices {
+            touch(target)?;
+            // SAFETY: NUL-terminated strings owned by `self`, alive for the call.
+            check(unsafe {
+                libc::mount(
                     source.as_ptr(),
                     target.as_ptr(),
                     std::ptr::null(),
                     libc::MS_BIND,
                     std::ptr::null(),
-                ))?;
-            }
-            for (target, link) in &self.dev_links {
-                check(libc::symlink(target.as_ptr(), link.as_ptr()))?;
-            }
-            mkdir(&self.shm, 0o755)?;
-            check(libc::chmod(self.shm.as_ptr(), 0o1777))?;
-            // The skeleton itself read-only: the test writes only to /tmp.
+                )
+            })?;
+        }
+        for (target, link) in &self.dev_links {
+            // SAFETY: as above.
+            check(unsafe { libc::symlink(target.as_ptr(), link.as_ptr()) })?;
+        }
+        mkdir(&self.shm, 0o755)?;
+        // SAFETY: as above.
+        check(unsafe { libc::chmod(self.shm.as_ptr(), 0o1777) })
+    }
+
+    /// The skeleton made read-only (the test writes only to /tmp), then the root switched to it
+    /// and the old one detached.
+    fn pivot(&self) -> io::Result<()> {
+        // SAFETY: system calls on NUL-terminated strings owned by `self` or static, and
+        // integers; none allocates.
+        unsafe {
             check(libc::mount(
                 std::ptr::null(),
                 self.new_root.as_ptr(),
@@ -271,8 +288,36 @@ impl Plan {
                 self.put_old.as_ptr(),
             ) as libc::c_int)?;
             check(libc::chdir(c"/".as_ptr()))?;
-            check(libc::umount2(c"/.old".as_ptr(), libc::MNT_DETACH))?;
-            loopback_up()?;
+            check(libc::umount2(c"/.old".as_ptr(), libc::MNT_DETACH))
+        }
+    }
+}
+
+impl Bind {
+    /// The bind mount, then (read-only) its remount without write or setuid.
+    fn mount(&self) -> io::Result<()> {
+        if self.is_file {
+            touch(&self.target)?;
+        }
+        let recursive = if self.recursive { libc::MS_REC } else { 0 };
+        // SAFETY: system calls on NUL-terminated strings owned by `self`, alive for the call.
+        unsafe {
+            check(libc::mount(
+                self.source.as_ptr(),
+                self.target.as_ptr(),
+                std::ptr::null(),
+                libc::MS_BIND | recursive,
+                std::ptr::null(),
+            ))?;
+            if self.read_only {
+                check(libc::mount(
+                    std::ptr::null(),
+                    self.target.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | libc::MS_NOSUID,
+                    std::ptr::null(),
+                ))?;
+            }
         }
         Ok(())
     }
@@ -307,9 +352,9 @@ pub fn available(stage_root: &Path) -> bool {
     works
 }
 
-/// SAFETY (for callers): `target` and `options` are live NUL-terminated strings.
-unsafe fn mount_tmpfs(target: &CStr, options: &CStr, flags: libc::c_ulong) -> io::Result<()> {
-    // SAFETY: see the function's contract.
+/// A tmpfs mounted on `target` with `options`.
+fn mount_tmpfs(target: &CStr, options: &CStr, flags: libc::c_ulong) -> io::Result<()> {
+    // SAFETY: `&CStr`s are live NUL-terminated strings for the whole call.
     check(unsafe {
         libc::mount(
             c"tasklings".as_ptr(),
