@@ -93,7 +93,7 @@ fn next_step(
         .iter()
         .map(|e| e.exercise.as_str())
         .collect();
-    match crate::commands::current(exercises, state) {
+    match state.current(exercises) {
         Some(next) => {
             let chapter = next
                 .manifest

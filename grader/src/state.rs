@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::repo::Repo;
+use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, ExerciseStatus};
 
 /// Everything remembered between runs.
@@ -59,6 +59,13 @@ pub struct Progress {
 }
 
 impl State {
+    /// The exercise to work on: the first in learning-path order whose last run didn't pass.
+    pub fn current<'a>(&self, exercises: &'a [Exercise]) -> Option<&'a Exercise> {
+        exercises
+            .iter()
+            .find(|e| e.manifest.is_ok() && !self.passes(&e.slug))
+    }
+
     /// The progress of `slug` (empty when never graded).
     pub fn of(&self, slug: &str) -> Progress {
         self.exercises.get(slug).cloned().unwrap_or_default()

@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Result};
 
-use crate::commands::{current, Common, Outcome};
+use crate::commands::{Common, Outcome};
 use crate::repo::{Exercise, Repo};
 use crate::report;
 use crate::state;
@@ -13,7 +13,7 @@ pub fn run(repo: &Repo, common: &Common, slug: Option<String>) -> Result<Outcome
     let exercises = repo.exercises()?;
     let exercise = match slug {
         Some(slug) => repo.exercise(&slug)?,
-        None => match current(&exercises, &state::load(repo)) {
+        None => match state::load(repo).current(&exercises) {
             Some(exercise) => repo.exercise(&exercise.slug)?,
             None => bail!("every exercise passes, so there is no current one: name one, as in `cargo grade hint parallel-sum`"),
         },

@@ -5,7 +5,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::book::Parts;
-use crate::commands::{current, Common, Outcome};
+use crate::commands::{Common, Outcome};
 use crate::manifest::Starter;
 use crate::repo::{Exercise, Repo};
 use crate::report::human::points;
@@ -81,7 +81,7 @@ fn as_text(
         exercises.len()
     );
     let width = exercises.iter().map(|e| e.slug.len()).max().unwrap_or(0);
-    let next = current(exercises, state);
+    let next = state.current(exercises);
     let mut shown_part = None;
     for exercise in exercises {
         let part = part_of(parts, exercise);

@@ -16,9 +16,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
-use crate::repo::{Exercise, Repo};
+use crate::repo::Repo;
 use crate::report::Format;
-use crate::state::State;
 
 /// How a command that worked ended: exit status 0 or 1. (Errors are exit status 2.)
 #[must_use]
@@ -68,9 +67,3 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// The exercise to work on: the first in learning-path order whose last run didn't pass.
-pub fn current<'a>(exercises: &'a [Exercise], state: &State) -> Option<&'a Exercise> {
-    exercises
-        .iter()
-        .find(|e| e.manifest.is_ok() && !state.passes(&e.slug))
-}

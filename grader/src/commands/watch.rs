@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::commands::{current, hint, list, Common, Outcome};
+use crate::commands::{hint, list, Common, Outcome};
 use crate::grading::{self, GradeOptions};
 use crate::interrupt;
 use crate::progress::Progress;
@@ -125,7 +125,7 @@ pub fn run(
 fn starting_exercise(repo: &Repo, slug: Option<String>) -> Result<Option<String>> {
     Ok(match slug {
         Some(slug) => Some(repo.exercise(&slug)?.slug),
-        None => current(&repo.exercises()?, &state::load(repo)).map(|e| e.slug.clone()),
+        None => state::load(repo).current(&repo.exercises()?).map(|e| e.slug.clone()),
     })
 }
 
@@ -187,7 +187,7 @@ fn next_exercise(repo: &Repo, slug: &mut String) -> Result<Next> {
         flush();
         return Ok(Next::Wait);
     }
-    match current(&repo.exercises()?, &state) {
+    match state.current(&repo.exercises()?) {
         Some(next) => {
             *slug = next.slug.clone();
             Ok(Next::Check)
