@@ -16,7 +16,6 @@
 mod batch;
 mod book;
 mod cargo_build;
-mod classroom;
 mod cli;
 mod commands;
 mod diagnosis;

@@ -386,23 +386,45 @@ fn describe_ending(ending: Ending) -> String {
 }
 
 fn describe_crash(crash: Crash) -> String {
+    // The system's own name for it, where it has one (the learner may search for it).
+    let named = |unix: &str, what: &str| {
+        if cfg!(unix) {
+            format!("{unix}: {what}")
+        } else {
+            what.to_owned()
+        }
+    };
     match crash {
-        Crash::Abort => "it aborted (`std::process::abort`, a panic while panicking, or a failed \
-                         allocation)"
-            .to_owned(),
-        Crash::InvalidMemory => "it crashed (an invalid memory access, from `unsafe` code or a \
-                                 stack overflow)"
-            .to_owned(),
+        Crash::Abort => format!(
+            "it aborted ({})",
+            named(
+                "SIGABRT",
+                "`std::process::abort`, a panic while panicking, or a failed allocation"
+            )
+        ),
+        Crash::InvalidMemory => format!(
+            "it crashed ({})",
+            named(
+                "SIGSEGV",
+                "an invalid memory access, from `unsafe` code or a stack overflow"
+            )
+        ),
         Crash::StackOverflow => "it crashed: a thread overflowed its stack (endless recursion, \
                                  or a very large value on the stack?)"
             .to_owned(),
-        Crash::IllegalInstruction => "it crashed (an illegal instruction)".to_owned(),
-        Crash::Arithmetic => "it crashed (an arithmetic error)".to_owned(),
-        Crash::Killed => "it was killed (out of memory?)".to_owned(),
-        Crash::FileTooLarge => "it wrote a file larger than the grader allows (a file that grows \
-                                without end?)"
-            .to_owned(),
-        Crash::CpuTime => "it used more CPU time than the grader allows".to_owned(),
+        Crash::IllegalInstruction => {
+            format!("it crashed ({})", named("SIGILL", "an illegal instruction"))
+        }
+        Crash::Arithmetic => format!("it crashed ({})", named("SIGFPE", "an arithmetic error")),
+        Crash::Killed => format!("it was killed ({})", named("SIGKILL", "out of memory?")),
+        Crash::FileTooLarge => format!(
+            "it wrote a file larger than the grader allows ({})",
+            named("SIGXFSZ", "a file that grows without end?")
+        ),
+        Crash::CpuTime => format!(
+            "it used more CPU time than the grader allows{}",
+            if cfg!(unix) { " (SIGXCPU)" } else { "" }
+        ),
         Crash::Other(number) => format!("it was ended by signal or status {number}"),
     }
 }

@@ -2,7 +2,7 @@
 //! (`report::human`, `json`, `junit`, `gradescope`) is a writer over these types, and the progress
 //! state records a summary of them.
 //!
-//! The serialised field names are DESIGN.md's `--format json` shape; fields marked
+//! The serialised field names are the `--format json` shape (docs/report-json.md); fields marked
 //! `#[serde(skip)]` are for the other writers (captured output, notes, hints).
 
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ pub struct ExerciseResult {
 
 impl ExerciseResult {
     /// Builds the result from its tests: the score is the points of passed tests, the maximum the
-    /// points of tests that were not skipped, and the status follows DESIGN.md.
+    /// points of tests that were not skipped, and the status follows docs/report-json.md.
     pub fn from_tests(
         exercise: &str,
         title: &str,

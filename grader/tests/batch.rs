@@ -89,7 +89,7 @@ fn a_class_is_graded_into_a_gradebook_and_a_report_per_student() {
     assert_eq!(row("dee")["status"], "error");
     assert_eq!(row("dee")["max_score"], 5.0);
 
-    // A report per student, in DESIGN.md's JSON shape, and the same for people.
+    // A report per student, in the JSON report's shape (docs/report-json.md), and the same for people.
     let bob = json_file(&out.path().join("students/bob.json"));
     assert_eq!(bob["score"], 3.0);
     let test = &bob["exercises"][0]["tests"]

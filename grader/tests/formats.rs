@@ -1,4 +1,4 @@
-//! The writers, each checked against its schema: DESIGN.md's JSON, JUnit as nextest writes it,
+//! The writers, each checked against its schema: docs/report-json.md's JSON, JUnit as nextest writes it,
 //! and Gradescope's results.json. One graded run covers pass, fail, skipped (with
 //! `--skip-timing`) and, for JUnit, a compile error.
 

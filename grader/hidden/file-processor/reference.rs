@@ -1,4 +1,4 @@
-//! What the right answer is: a reference counter written straight from DESIGN.md's definition,
+//! What the right answer is: a reference counter written straight from the definition in the exercise's crate docs (`exercises/file-processor/src/lib.rs`),
 //! and a seeded generator of file contents, so every failure can be reproduced from its seed.
 //!
 //! The reference is deliberately written differently from any sensible solution (it splits the

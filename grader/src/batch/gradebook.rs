@@ -4,7 +4,7 @@
 //! ```text
 //! OUT/gradebook.csv          student,exercise,score,max_score,status,duration_ms
 //! OUT/gradebook.json         [{"student", "exercise", "score", "max_score", "status", "duration_ms"}]
-//! OUT/students/<name>.json   the student's report in DESIGN.md's `--format json` shape
+//! OUT/students/<name>.json   the student's report in `--format json`'s shape (docs/report-json.md)
 //! OUT/students/<name>.txt    the same for people: messages, what the tests printed, notes
 //! ```
 //!
@@ -34,7 +34,7 @@ pub struct Row {
     pub exercise: String,
     pub score: f64,
     pub max_score: f64,
-    /// As in DESIGN.md's JSON: pass, fail, compile_error, timeout or error.
+    /// As in the JSON report (docs/report-json.md): pass, fail, compile_error, timeout or error.
     pub status: ExerciseStatus,
     pub duration_ms: u64,
 }

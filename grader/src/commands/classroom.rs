@@ -44,7 +44,7 @@ pub fn run(repo: &Repo, common: &Common, args: ClassroomArgs) -> Result<Outcome>
     if args.workflow {
         let slugs: Vec<String> = exercises.iter().map(|e| e.slug.clone()).collect();
         crate::report::emit(
-            &crate::classroom::workflow(&slugs),
+            &crate::report::classroom::workflow(&slugs),
             common.output.as_deref(),
         )?;
         return Ok(Outcome::Success);
@@ -67,7 +67,7 @@ pub fn run(repo: &Repo, common: &Common, args: ClassroomArgs) -> Result<Outcome>
     }
     let report = Report::new(results, started.elapsed().as_secs_f64());
 
-    let result = crate::classroom::result(&report, args.max_score);
+    let result = crate::report::classroom::result(&report, args.max_score);
     let json = serde_json::to_string(&result).context("can't serialise the Classroom result")?;
     let guidance = Guidance {
         hints: Default::default(),
@@ -85,8 +85,12 @@ pub fn run(repo: &Repo, common: &Common, args: ClassroomArgs) -> Result<Outcome>
             .create(true)
             .open(&path)
             .with_context(|| format!("can't open $GITHUB_OUTPUT ({})", path.to_string_lossy()))?;
-        writeln!(file, "result={}", crate::classroom::base64(json.as_bytes()))
-            .context("can't write to $GITHUB_OUTPUT")?;
+        writeln!(
+            file,
+            "result={}",
+            crate::report::classroom::base64(json.as_bytes())
+        )
+        .context("can't write to $GITHUB_OUTPUT")?;
     }
     if let Some(path) = &common.output {
         crate::report::emit(&format!("{json}\n"), Some(path))?;

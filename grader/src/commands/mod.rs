@@ -66,4 +66,3 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Classroom(args) => classroom::run(&repo, &common, args),
     }
 }
-

@@ -125,7 +125,9 @@ pub fn run(
 fn starting_exercise(repo: &Repo, slug: Option<String>) -> Result<Option<String>> {
     Ok(match slug {
         Some(slug) => Some(repo.exercise(&slug)?.slug),
-        None => state::load(repo).current(&repo.exercises()?).map(|e| e.slug.clone()),
+        None => state::load(repo)
+            .current(&repo.exercises()?)
+            .map(|e| e.slug.clone()),
     })
 }
 

@@ -20,15 +20,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::grading::GradeOptions;
 use crate::intake;
 use crate::repo::{Exercise, Repo};
-use crate::results::{ExerciseResult, Report, TestKind, TestResult, TestStatus};
-
-/// CPUs a container needs for timing checks to count.
-pub const CPUS_FOR_TIMING: usize = 2;
+use crate::results::{ExerciseResult, Report, TestResult, TestStatus};
 
 /// Where things are.
 #[derive(Clone, Debug)]
@@ -130,7 +127,11 @@ fn grade_exercise(
             "no submission found for `{}`: upload {wanted} (or a folder `{}/` holding it)",
             exercise.slug, exercise.slug
         );
-        let mut test = TestResult::compile_failure(TestStatus::Error, message, 0.0);
+        let hidden_dir = repo.hidden_dir(&exercise.slug, options.hidden.as_deref());
+        let source = crate::scratch::Source::Submission(paths.submission.clone());
+        let progress = crate::progress::Progress::hidden();
+        let maximum = crate::maximum::of(repo, exercise, &source, &hidden_dir, &progress);
+        let mut test = TestResult::compile_failure(TestStatus::Error, message, maximum);
         test.name = "submission".to_owned();
         return Ok(ExerciseResult::from_tests(
             &exercise.slug,
@@ -211,108 +212,10 @@ fn locate(
     Ok(Some(restored))
 }
 
-/// results.json for `report` on a machine with `cpus` CPUs: the grader's Gradescope writer,
-/// with timing checks made informational when there are too few CPUs for them to count.
+/// results.json for `report` on a machine with `cpus` CPUs: timing checks informational when
+/// there are too few CPUs for them to count.
 pub fn render(report: &Report, cpus: usize) -> String {
-    let text = crate::report::gradescope::render(report);
-    let Ok(mut results) = serde_json::from_str::<Value>(&text) else {
-        return text;
-    };
-    let informational = cpus < CPUS_FOR_TIMING;
-    let note = format!(
-        "Informational, not scored: this autograder has {cpus} CPU{} and timing checks need \
-         {CPUS_FOR_TIMING}, so a correct solution could look slow here.",
-        if cpus == 1 { "" } else { "s" }
-    );
-    let mut score = 0.0;
-    let mut made_informational = 0;
-    if let Some(tests) = results.get_mut("tests").and_then(Value::as_array_mut) {
-        for test in tests.iter_mut() {
-            let Some(entry) = test.as_object_mut() else {
-                continue;
-            };
-            let timing = entry
-                .get("tags")
-                .and_then(Value::as_array)
-                .is_some_and(|tags| tags.iter().any(|t| t == TestKind::Timing.as_str()));
-            if informational && timing {
-                entry.remove("score");
-                entry.remove("max_score");
-                let output = entry.get("output").and_then(Value::as_str).unwrap_or("");
-                let output = if output.is_empty() {
-                    note.clone()
-                } else {
-                    format!("{note}\n\n{output}")
-                };
-                entry.insert("output".into(), Value::from(output));
-                made_informational += 1;
-            }
-            score += entry.get("score").and_then(Value::as_f64).unwrap_or(0.0);
-        }
-    }
-    if let Some(top) = results.as_object_mut() {
-        top.insert("score".into(), json!(score));
-        top.insert("output".into(), Value::from(summary(report, informational)));
-        if made_informational > 0 {
-            let extra = top
-                .entry("extra_data")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Some(extra) = extra.as_object_mut() {
-                extra.insert("timing_informational".into(), Value::from(true));
-                extra.insert("max_score".into(), json!(scored_max(report, true)));
-            }
-        }
-    }
-    let mut text = serde_json::to_string_pretty(&results).unwrap_or(text);
-    text.push('\n');
-    text
-}
-
-/// The top-level output: one line per exercise, its notes, and the CPU note when it applies.
-fn summary(report: &Report, informational: bool) -> String {
-    let mut lines = Vec::new();
-    for exercise in &report.exercises {
-        // Informational checks neither score nor decide the verdict.
-        let counted: Vec<TestResult> = exercise
-            .tests
-            .iter()
-            .filter(|t| !(informational && t.kind == TestKind::Timing))
-            .cloned()
-            .collect();
-        let counted =
-            ExerciseResult::from_tests(&exercise.exercise, &exercise.title, counted, vec![]);
-        lines.push(format!(
-            "{}: {} ({} of {} points)",
-            exercise.exercise,
-            counted.status.as_str(),
-            counted.score,
-            counted.max_score
-        ));
-        lines.extend(exercise.notes.iter().map(|note| format!("  note: {note}")));
-    }
-    let has_timing = report
-        .exercises
-        .iter()
-        .any(|e| e.tests.iter().any(|t| t.kind == TestKind::Timing));
-    if informational && has_timing {
-        lines.push(format!(
-            "\nTiming checks were informational (not scored): this autograder has fewer than \
-             {CPUS_FOR_TIMING} CPUs (Gradescope's default is half a CPU). Instructors: raise the \
-             CPU allocation to {CPUS_FOR_TIMING} or more under the assignment's Settings → \
-             Autograder Settings, then regrade all submissions."
-        ));
-    }
-    crate::report::printable(&lines.join("\n"))
-}
-
-fn scored_max(report: &Report, informational: bool) -> f64 {
-    report
-        .exercises
-        .iter()
-        .flat_map(|e| &e.tests)
-        .filter(|t| !(informational && t.kind == TestKind::Timing))
-        .map(|t| t.max_score)
-        .sum()
+    crate::report::gradescope::render(report, &crate::report::gradescope::Options::for_cpus(cpus))
 }
 
 /// A valid results.json saying the submission could not be graded, and why.
@@ -338,6 +241,8 @@ pub fn failure_results(reason: &str, started: Instant) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::TestKind;
+    use serde_json::Value;
 
     fn report() -> Report {
         let tests = vec![

@@ -1,4 +1,4 @@
-//! `--format json`: DESIGN.md's object, exactly —
+//! `--format json`: the object docs/report-json.md describes, exactly —
 //! `{"score", "max_score", "exercises": [{"exercise", "status", "score", "max_score",
 //! "tests": [{"name", "kind", "status", "score", "max_score", "message", "duration_ms"}]}]}`.
 

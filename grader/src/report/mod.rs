@@ -2,10 +2,13 @@
 //! [`Report`](crate::results::Report).
 //!
 //! * `human` — coloured text for a person at a terminal (or plain in a file);
-//! * `json` — DESIGN.md's `--format json` object, exactly;
+//! * `json` — the `--format json` object of docs/report-json.md, exactly;
 //! * `junit` — JUnit XML shaped as cargo-nextest writes it (for CI systems, CodeGrade, GitLab);
-//! * `gradescope` — Gradescope's `results.json`.
+//! * `gradescope` — Gradescope's `results.json`;
+//! * `classroom` — GitHub Classroom's command-grader result and workflow (legacy: Classroom was
+//!   discontinued in August 2026).
 
+pub mod classroom;
 pub mod gradescope;
 pub mod human;
 pub mod json;
@@ -20,7 +23,7 @@ use anyhow::{Context, Result};
 pub enum Format {
     /// Text for people: verdicts, failures with their messages, a hint, what to do next.
     Human,
-    /// One JSON object: score, max_score, exercises[] with tests[] (DESIGN.md).
+    /// One JSON object: score, max_score, exercises[] with tests[] (docs/report-json.md).
     Json,
     /// JUnit XML as cargo-nextest writes it.
     Junit,

@@ -26,7 +26,7 @@ pub struct FileError {
 }
 
 pub fn process_files(paths: &[PathBuf], workers: usize) -> Vec<Result<FileStats, FileError>> {
-    // The mistake: DESIGN.md says 0 is treated as 1.
+    // The mistake: the exercise's docs say 0 is treated as 1.
     let workers = if workers == 0 {
         thread::available_parallelism().map_or(1, |n| n.get()) * 4
     } else {
