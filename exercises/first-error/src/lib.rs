@@ -21,8 +21,9 @@
 //! - **The first error** is the error of the call that *finished* first with `Err`, in the order
 //!   the calls finish (not the order of `items`). Two calls failing at the same instant on two
 //!   threads would be a tie; the tests never make one.
-//! - **Stop** means three things. No new call once a call has failed: the slot it frees goes to
-//!   no other item. Every call still in flight is **cancelled** — its future dropped, so its drop
+//! - **Stop** means three things. No new call once a call has failed: the slot the failed call
+//!   frees goes to no other item, and once your code has the error in hand it calls `f` no
+//!   more. Every call still in flight is **cancelled** — its future dropped, so its drop
 //!   code (closing a connection, releasing a lock) has run — *before* `try_map_limited` returns.
 //!   And it returns `Err(first error)` right then, without waiting for those calls to finish.
 //! - **A panic** in `f` or in a call's future is a bug, not an error: it propagates —
