@@ -8,8 +8,8 @@
 //! got.
 
 use crate::script::{
-    answered, error_of, items_text, leftovers_text, panicked, run, show, Ending, Outcome,
-    Role, Seen, Setup, Workers, STUCK_AFTER,
+    answered, check_started, error_of, items_text, leftovers_text, on_item, panicked, run, show,
+    Ending, Outcome, Role, Seen, Setup, Workers, STUCK_AFTER,
 };
 
 /// 8 items, limit 3: the 1st and 2nd calls to start wait until `try_map_limited` has returned
@@ -39,24 +39,12 @@ fn stop() -> (Seen, String) {
     (seen, scenario)
 }
 
-/// The item of the call that started `nth`, for messages.
-fn item_of(seen: &Seen, nth: usize) -> String {
-    seen.started
-        .get(nth)
-        .map_or_else(|| "(never started)".to_owned(), u32::to_string)
-}
-
 /// Fails the test unless the 3rd call started and failed.
 fn check_the_failure_happened(seen: &Seen, scenario: &str) {
-    if let Outcome::Panicked(message) = &seen.outcome {
-        panic!("{}", panicked(message.as_deref()));
-    }
+    check_started(seen, scenario, 3, 3);
     assert!(
         !seen.failed.is_empty(),
-        "{scenario}: only {} call(s) ever started ({:?}), so the 3rd call — the one that fails \
-         — never ran. With 8 items and a limit of 3, three calls must be under way at once: \
-         start calls until 3 are running, then wait for whichever finishes first.",
-        seen.started.len(),
+        "{scenario}: the 3rd call to start never got to fail (the calls that started: {:?}).",
         seen.started
     );
 }
@@ -159,15 +147,13 @@ pub fn returns_the_error_that_came_first() {
     };
     let seen = run(&setup);
     let scenario = format!(
-        "items {}, limit 3, on a runtime with 1 worker: the 3rd call to start (item {}) fails \
-         at once; the 1st (item {}) fails too, but only after the 3rd has ended",
+        "items {}, limit 3, on a runtime with 1 worker: the 3rd call to start{} fails at once; \
+         the 1st{} fails too, but only after the 3rd has ended",
         items_text(6),
-        item_of(&seen, 2),
-        item_of(&seen, 0)
+        on_item(&seen, 2),
+        on_item(&seen, 0)
     );
-    if let Outcome::Panicked(message) = &seen.outcome {
-        panic!("{}", panicked(message.as_deref()));
-    }
+    check_started(&seen, &scenario, 3, 3);
     let answer = answered(
         &seen,
         &scenario,
@@ -220,9 +206,9 @@ pub fn a_panic_in_f_propagates() {
     };
     let seen = run(&setup);
     let scenario = format!(
-        "items {}, limit 2: the 2nd call to start (item {}) panics",
+        "items {}, limit 2: the 2nd call to start{} panics",
         items_text(4),
-        item_of(&seen, 1)
+        on_item(&seen, 1)
     );
     match &seen.outcome {
         Outcome::Panicked(message) => {

@@ -33,10 +33,14 @@ pub type Call = Pin<Box<dyn Future<Output = Result<String, String>> + Send>>;
 /// What `try_map_limited` returns for them.
 pub type Answer = Result<Vec<String>, String>;
 
-/// How long a call that should return at once may take before the test calls it stuck; also
-/// how long the first calls of a rendezvous wait for the others. Only wrong code waits this out
-/// (once); correct code never does.
+/// How long a call that should return at once may take before the test calls it stuck. Only
+/// wrong code waits this out (once); correct code never does.
 pub const STUCK_AFTER: Duration = Duration::from_secs(2);
+
+/// How long the first calls of a rendezvous wait for the others before giving up: less than
+/// [`STUCK_AFTER`], so code that runs too few calls at once gives up, finishes and is told so,
+/// rather than being called stuck. Correct code never waits for it.
+pub const PATIENCE: Duration = Duration::from_millis(1500);
 
 /// The item of the call at position `index` of `items`: not the index itself, so a result taken
 /// from the wrong place shows.
@@ -196,7 +200,9 @@ impl Watch {
         }
         let in_flight = self.gauge.enter();
         let live = self.live.start();
-        let ended = lock(&self.ended_senders).get_mut(nth).and_then(Option::take);
+        let ended = lock(&self.ended_senders)
+            .get_mut(nth)
+            .and_then(Option::take);
         // Calls beyond the number of items (a submission that calls f twice for an item) just
         // succeed.
         let role = if nth < self.items {
@@ -254,7 +260,7 @@ pub fn run(setup: &Setup) -> Seen {
         items: setup.items,
         gauge: Gauge::new(),
         live: LiveWork::new(),
-        meeting: Rendezvous::new(setup.meet, STUCK_AFTER),
+        meeting: Rendezvous::new(setup.meet, PATIENCE),
         next: AtomicUsize::new(0),
         has_failed: AtomicBool::new(false),
         started: Mutex::new(Vec::new()),
@@ -295,7 +301,13 @@ pub fn run(setup: &Setup) -> Seen {
         // Only now may the held calls go on (they should be gone already).
         drop(open_gate);
         drop(stuck_call);
-        (outcome, tasks_before, tasks_at_return, live_at_return, leftovers)
+        (
+            outcome,
+            tasks_before,
+            tasks_at_return,
+            live_at_return,
+            leftovers,
+        )
     };
     let (outcome, tasks_before, tasks_at_return, live_at_return, leftovers) = runtime
         .block_on(async { runtime::spawn(scenario).await })
@@ -391,4 +403,37 @@ pub fn leftovers_text(seen: &Seen) -> String {
 pub fn items_text(n: usize) -> String {
     let items: Vec<u32> = (0..n).map(item).collect();
     format!("{items:?}")
+}
+
+/// ", on item 102": the item of the call that started `nth`, when it started.
+pub fn on_item(seen: &Seen, nth: usize) -> String {
+    seen.started
+        .get(nth)
+        .map_or_else(String::new, |item| format!(", on item {item}"))
+}
+
+/// Fails the test unless the first `needed` calls started: the scenario needs them all under
+/// way at once before anything can fail.
+pub fn check_started(seen: &Seen, scenario: &str, needed: usize, limit: usize) {
+    if let Outcome::Panicked(message) = &seen.outcome {
+        panic!("{}", panicked(message.as_deref()));
+    }
+    assert!(
+        seen.started.len() >= needed,
+        "{scenario}: only {} call(s) ever started ({:?}), so the {} call to start never ran. \
+         With a limit of {limit}, {limit} calls must be under way at once: start calls until \
+         {limit} are running, then wait for whichever finishes first.",
+        seen.started.len(),
+        seen.started,
+        ordinal(needed)
+    );
+}
+
+fn ordinal(n: usize) -> String {
+    match n {
+        1 => "1st".to_owned(),
+        2 => "2nd".to_owned(),
+        3 => "3rd".to_owned(),
+        n => format!("{n}th"),
+    }
 }
