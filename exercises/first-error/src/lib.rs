@@ -5,8 +5,9 @@
 //! would reach for `errgroup` with `SetLimit(8)` and `WithContext`: `g.Go` blocks while 8 calls
 //! run, the first error cancels the group's `context`, and `Wait` returns that error — once
 //! *every* goroutine has returned, because a goroutine stops only if it checks the `context`.
-//! In Rust, dropping a future stops it at its next `.await`, so you can promise more: when your
-//! function returns, the calls in flight are already gone.
+//! In Rust, a dropped future is never polled again — it stops at the `.await` where it waits,
+//! and its drop code runs — so you can promise more: when your function returns, the calls in
+//! flight are already gone.
 //!
 //! Write [`try_map_limited`]. It calls `f` on every item, at most `limit` calls at once, and
 //! returns `Ok` with one result per item, **in the order of `items`**, or `Err` with **the first
@@ -37,15 +38,16 @@
 //! What the grader measures, and why it can tell: it hands you an `f` whose calls it watches.
 //! Each call holds a gauge from the moment `f` is called until its future is gone, so "never more
 //! than `limit`" is counted, not timed; and the first `limit` calls wait for one another (a
-//! rendezvous): code that runs fewer at once leaves them waiting, gives up after 2 seconds once,
-//! and fails. The test decides what each call does by the order the calls *start* (the 3rd call
-//! to start fails, the 1st and 2nd never finish until you have returned, …), so any order of
-//! starting passes, and it counts the calls started after a call failed. Calls finish in an order
-//! the test forces (a call waits for the end of another), never by the clock. Right when you
+//! rendezvous): code that runs fewer at once leaves them waiting, gives up after 1.5 seconds,
+//! once, and fails. The test decides what each call does by the order the calls *start* (the
+//! 3rd call to start fails, the 1st and 2nd never finish until you have returned, …), so any
+//! order of starting passes, and it counts the calls started after a call failed. Calls finish
+//! in an order the test forces (a call waits for the end of another), never by the clock. Right when you
 //! return, it counts the calls whose futures were not dropped yet, and `runtime::num_tasks()`,
 //! on a runtime with **one worker**: there, nothing runs while your code runs, so a task you only
-//! `abort()`ed, or let go, is still alive when you return — on every run. The one clock in the
-//! tests is a 2-second limit on calls that should return at once.
+//! `abort()`ed, or let go, is still alive when you return — on every run. The only clocks in the
+//! tests are the rendezvous' patience and a 2-second limit on calls that should return at once;
+//! correct code waits for neither.
 //!
 //! Read the chapter first (`book/src/best-practices.md`, the section on Go's `errgroup`). Then
 //! grade your work with `cargo grade run first-error`; `cargo grade hint first-error` gives

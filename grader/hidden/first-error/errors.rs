@@ -8,8 +8,8 @@
 //! got.
 
 use crate::script::{
-    answered, check_started, error_of, items_text, leftovers_text, on_item, panicked, run, show,
-    Ending, Outcome, Role, Seen, Setup, Workers, STUCK_AFTER,
+    answered, check_started, error_of, items_text, leftovers_text, on_item, run, show, Ending,
+    Outcome, Role, Seen, Setup, Workers, STUCK_AFTER,
 };
 
 /// 8 items, limit 3: the 1st and 2nd calls to start wait until `try_map_limited` has returned

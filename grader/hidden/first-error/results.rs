@@ -10,7 +10,7 @@ use crate::script::{
 /// order is never the order of the items. A limit of 2 or more always leaves room for the
 /// partner to start (only the newest waiting call can lack one), so nothing waits forever.
 fn pairs_finish_backwards(nth: usize, items: usize) -> Role {
-    if nth % 2 == 0 && nth + 1 < items {
+    if nth.is_multiple_of(2) && nth + 1 < items {
         Role::after(nth + 1, Ending::Ok)
     } else {
         Role::now(Ending::Ok)

@@ -301,32 +301,44 @@ pub fn run(setup: &Setup) -> Seen {
         // Only now may the held calls go on (they should be gone already).
         drop(open_gate);
         drop(stuck_call);
-        (
+        AtReturn {
             outcome,
             tasks_before,
             tasks_at_return,
             live_at_return,
             leftovers,
-        )
+        }
     };
-    let (outcome, tasks_before, tasks_at_return, live_at_return, leftovers) = runtime
+    let at_return = runtime
         .block_on(async { runtime::spawn(scenario).await })
         .unwrap_or_else(|error| panic!("the test's own task failed: {error}"));
+    // Ends whatever the code under test left running, so the counts below are final.
     drop(runtime);
-    let seen = Seen {
-        outcome,
-        tasks_before,
-        tasks_at_return,
-        live_at_return,
-        leftovers,
+    let started = lock(&shared.started).clone();
+    let late = lock(&shared.late).clone();
+    let failed = lock(&shared.failed).clone();
+    Seen {
+        outcome: at_return.outcome,
+        tasks_before: at_return.tasks_before,
+        tasks_at_return: at_return.tasks_at_return,
+        live_at_return: at_return.live_at_return,
+        leftovers: at_return.leftovers,
         peak: shared.gauge.peak(),
-        started: lock(&shared.started).clone(),
-        late: lock(&shared.late).clone(),
-        failed: lock(&shared.failed).clone(),
+        started,
+        late,
+        failed,
         met: shared.meeting.reached(),
         most_met: shared.meeting.max_together(),
-    };
-    seen
+    }
+}
+
+/// What the calling task reads right when `try_map_limited` returns (see [`Seen`]).
+struct AtReturn {
+    outcome: Outcome,
+    tasks_before: usize,
+    tasks_at_return: usize,
+    live_at_return: usize,
+    leftovers: String,
 }
 
 fn panic_text(payload: &(dyn Any + Send)) -> Option<String> {
