@@ -42,12 +42,12 @@
 //! once, and fails. The test decides what each call does by the order the calls *start* (the
 //! 3rd call to start fails, the 1st and 2nd never finish until you have returned, …), so any
 //! order of starting passes, and it counts the calls started after a call failed. Calls finish
-//! in an order the test forces (a call waits for the end of another), never by the clock. Right when you
-//! return, it counts the calls whose futures were not dropped yet, and `runtime::num_tasks()`,
-//! on a runtime with **one worker**: there, nothing runs while your code runs, so a task you only
-//! `abort()`ed, or let go, is still alive when you return — on every run. The only clocks in the
-//! tests are the rendezvous' patience and a 2-second limit on calls that should return at once;
-//! correct code waits for neither.
+//! in an order the test forces (a call waits for the end of another), never by the clock.
+//! Right when you return, it counts the calls whose futures were not dropped yet, and
+//! `runtime::num_tasks()`, on a runtime with **one worker**: there, nothing runs while your code
+//! runs, so a task you only `abort()`ed, or let go, is still alive when you return — on every
+//! run. The only clocks in the tests are the rendezvous' patience and a 2-second limit on calls
+//! that should return at once; correct code waits for neither.
 //!
 //! Read the chapter first (`book/src/best-practices.md`, the section on Go's `errgroup`). Then
 //! grade your work with `cargo grade run first-error`; `cargo grade hint first-error` gives
