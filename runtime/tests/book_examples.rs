@@ -183,6 +183,8 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // Best practices: stop at the first error, dropping the calls still running (first-error)
+    run("first_error", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +547,7 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    first_error,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
