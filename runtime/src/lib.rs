@@ -32,6 +32,9 @@
 //! `scheduler` (the whole, and shutdown), then `timer`, `clock`, `blocking`, `slab`, `metrics`,
 //! `dump` and `lazy`.
 
+// Functions fit on a screen (clippy.toml sets the threshold to 80 lines).
+#![warn(clippy::too_many_lines)]
+
 mod blocking;
 mod cancel;
 mod clock;
