@@ -322,9 +322,17 @@ impl Scenario {
                 secs(planned.end)
             ),
             (Ending::Dropped, Some((at, Ending::Dropped))) => format!(
-                "attempt {number} was dropped at {}; it should have been dropped at {} — {cut_by}",
+                "attempt {number} was dropped at {}; it should have been dropped at {} — \
+                 {cut_by}{}",
                 secs(at),
-                secs(planned.end)
+                secs(planned.end),
+                if at > planned.end && self.deadline > own_limit {
+                    ". It lived on after its timeout: drop the attempt's future the moment the \
+                     cut comes (a future kept in a variable, or pinned with tokio::pin!, lives \
+                     until the end of its scope — through the wait, here)"
+                } else {
+                    ""
+                }
             ),
             (Ending::Completed, None) => format!(
                 "attempt {number} should have completed at {}, but when the call returned its \

@@ -159,7 +159,7 @@ fn explain(
     let previous_start = starts[previous];
     let previous_end = previous_start + ms(durations[previous]);
     let next_tick = period * (previous_start.as_nanos() / period.as_nanos() + 1) as u32;
-    let overran = previous_end > next_tick;
+    let overran = overran_at(period, durations, starts, previous);
     let rule = if overran {
         format!(
             ": call {previous} started at {} and overran — it returned at {}, after the tick at \
@@ -201,10 +201,23 @@ fn explain(
         " After an overrun, the next call starts at once, the moment the late call returns; \
          only the call after it waits for a tick."
             .to_owned()
+    } else if started > starts[index] && (0..previous).any(|earlier| overran_at(period, durations, starts, earlier)) {
+        " It started late: after a stall the ticks stay where they were, at start + k·period — \
+         don't restart them from the late call (MissedTickBehavior::Delay does that; Skip \
+         doesn't)."
+            .to_owned()
+    } else if started > starts[index] {
+        " It started late.".to_owned()
     } else {
         String::new()
     };
     format!("{rule}.{diagnosis}")
+}
+
+/// Whether call `index` was still running at the first tick after its start.
+fn overran_at(period: Duration, durations: &[u64], starts: &[Duration], index: usize) -> bool {
+    let next_tick = period * (starts[index].as_nanos() / period.as_nanos() + 1) as u32;
+    starts[index] + ms(durations[index]) > next_tick
 }
 
 pub fn poll_every_returns_the_outputs_in_order() {
