@@ -183,6 +183,15 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // Timeouts, deadlines and tickers (before the deadlines exercise). All but the first run on
+    // tokio's paused clock: their virtual times are exact.
+    run("tasklings_timeout", &[]),
+    run("timeout", &[]),
+    run("deadline_chain", &[]),
+    run("ticker", &[]),
+    run("backoff", &[]),
+    // Timings: the real time an hour of virtual sleep took.
+    run("paused_clock", &[Timings]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +554,12 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    tasklings_timeout,
+    timeout,
+    deadline_chain,
+    ticker,
+    backoff,
+    paused_clock,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

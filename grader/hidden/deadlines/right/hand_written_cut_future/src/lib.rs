@@ -2,9 +2,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::Instant;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use tokio::time::Instant;
 
 use tokio::time::Sleep;
 
@@ -65,7 +65,11 @@ where
         attempts += 1;
         let own = start.checked_add(policy.attempt_timeout);
         let cut_by_deadline = own.is_none_or(|own| own >= deadline);
-        let cut = if cut_by_deadline { deadline } else { own.unwrap_or(deadline) };
+        let cut = if cut_by_deadline {
+            deadline
+        } else {
+            own.unwrap_or(deadline)
+        };
         let outcome = Cut {
             work: Box::pin(attempt(attempts)),
             sleep: Box::pin(tokio::time::sleep_until(cut)),
@@ -140,7 +144,8 @@ where
             tokio::time::sleep_until(due).await;
         }
         let started = Instant::now();
-        tick = u32::try_from((started - origin).as_nanos() / period.as_nanos()).unwrap_or(u32::MAX) + 1;
+        tick = u32::try_from((started - origin).as_nanos() / period.as_nanos()).unwrap_or(u32::MAX)
+            + 1;
         outputs.push(poll(index).await);
     }
     outputs

@@ -54,8 +54,7 @@ where
     let retries = async {
         loop {
             attempts += 1;
-            let last = match tokio::time::timeout(policy.attempt_timeout, attempt(attempts)).await
-            {
+            let last = match tokio::time::timeout(policy.attempt_timeout, attempt(attempts)).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(error)) => Failure::Error(error),
                 Err(_elapsed) => Failure::TimedOut,

@@ -2,8 +2,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::{Instant, MissedTickBehavior};
 use std::pin::Pin;
+use tokio::time::{Instant, MissedTickBehavior};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -91,9 +91,7 @@ where
         let last = match tokio::time::timeout_at(cut, attempt(number)).await {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(error)) => Failure::Error(error),
-            Err(_) if by_deadline => {
-                return Err(RetryError::DeadlineExceeded { attempts: number })
-            }
+            Err(_) if by_deadline => return Err(RetryError::DeadlineExceeded { attempts: number }),
             Err(_) => Failure::TimedOut,
         };
         if number == policy.max_attempts {

@@ -2,8 +2,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::{Instant, MissedTickBehavior};
 use std::pin::Pin;
+use tokio::time::{Instant, MissedTickBehavior};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {

@@ -52,7 +52,9 @@ where
     for attempts in 1..=max_attempts {
         let start = Instant::now();
         if start >= deadline {
-            return answer.ok_or(RetryError::DeadlineExceeded { attempts: attempts - 1 });
+            return answer.ok_or(RetryError::DeadlineExceeded {
+                attempts: attempts - 1,
+            });
         }
         let cut = (start + policy.attempt_timeout).min(deadline);
         match tokio::time::timeout_at(cut, attempt(attempts)).await {
