@@ -16,7 +16,8 @@ const CAP: Duration = Duration::from_secs(1);
 /// The backoff after the `failures`-th failure: `base · 2^(failures − 1)`, at most `cap`.
 /// Saturating arithmetic: no overflow, however many failures.
 fn backoff(base: Duration, cap: Duration, failures: u32) -> Duration {
-    base.saturating_mul(2u32.saturating_pow(failures - 1)).min(cap)
+    base.saturating_mul(2u32.saturating_pow(failures - 1))
+        .min(cap)
 }
 // ANCHOR_END: backoff
 

@@ -59,7 +59,7 @@ async fn query(table: &str, takes: Duration, deadline: Instant) -> Result<(), De
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     now(); // time zero
-    // ANCHOR: main
+           // ANCHOR: main
     for budget in [Duration::from_secs(1), Duration::from_millis(250)] {
         println!("{}  request with {budget:?} to answer", now());
         let answer = handle(Instant::now() + budget).await;

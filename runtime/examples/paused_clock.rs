@@ -25,7 +25,10 @@ async fn an_hour() {
     let start = Instant::now();
     time::sleep(Duration::from_secs(3600)).await;
     println!("slept {:?} of tokio time", start.elapsed());
-    println!("in {:.1} ms of real time", real.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "in {:.1} ms of real time",
+        real.elapsed().as_secs_f64() * 1e3
+    );
 }
 // ANCHOR_END: an_hour
 
@@ -37,7 +40,11 @@ async fn in_order() {
         time::sleep(Duration::from_millis(after)).await;
         println!("{name} at {:?}", start.elapsed());
     };
-    tokio::join!(stamp("third", 300), stamp("first", 100), stamp("second", 200));
+    tokio::join!(
+        stamp("third", 300),
+        stamp("first", 100),
+        stamp("second", 200)
+    );
 }
 // ANCHOR_END: in_order
 
@@ -58,6 +65,9 @@ async fn a_timeout_test() {
 async fn not_virtual() {
     let start = Instant::now();
     std::thread::sleep(Duration::from_millis(20));
-    println!("after std::thread::sleep: tokio's clock moved {:?}", start.elapsed());
+    println!(
+        "after std::thread::sleep: tokio's clock moved {:?}",
+        start.elapsed()
+    );
 }
 // ANCHOR_END: not_virtual

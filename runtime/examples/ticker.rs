@@ -63,7 +63,10 @@ async fn main() {
         .collect();
     println!("call takes (s)  {}", takes.join(" "));
     println!("starts at (s):");
-    print("Burst (default)", &on_interval(MissedTickBehavior::Burst).await);
+    print(
+        "Burst (default)",
+        &on_interval(MissedTickBehavior::Burst).await,
+    );
     print("Delay", &on_interval(MissedTickBehavior::Delay).await);
     print("Skip", &on_interval(MissedTickBehavior::Skip).await);
     print("sleep(period)", &sleep_after_each_call().await);

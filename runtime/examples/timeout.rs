@@ -62,7 +62,8 @@ async fn main() {
     let task = tokio::spawn(call("spawned call", Duration::from_secs(3)));
     let waited = time::timeout(second, task).await; // drops the JoinHandle: detaches the task
     println!("{}  stopped waiting: {waited:?}", now());
-    time::sleep(Duration::from_secs(3)).await; // meanwhile, the task runs on
+    // Meanwhile, the task runs on:
+    time::sleep(Duration::from_secs(3)).await;
     // ANCHOR_END: spawned
 
     // ANCHOR: abort
@@ -70,7 +71,11 @@ async fn main() {
     if time::timeout(second, &mut task).await.is_err() {
         task.abort(); // asks the task to stop…
         let ended = task.await; // …and waits until its future is dropped
-        println!("{}  aborted: {}", now(), ended.is_err_and(|e| e.is_cancelled()));
+        println!(
+            "{}  aborted: {}",
+            now(),
+            ended.is_err_and(|e| e.is_cancelled())
+        );
     }
     // ANCHOR_END: abort
 }

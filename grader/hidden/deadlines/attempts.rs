@@ -257,8 +257,7 @@ impl Polls {
     }
 
     /// The `poll` closure handed to `poll_every`.
-    pub fn poll(&self) -> impl FnMut(usize) -> Pin<Box<dyn Future<Output = String> + Send>> + Send
-    {
+    pub fn poll(&self) -> impl FnMut(usize) -> Pin<Box<dyn Future<Output = String> + Send>> + Send {
         let polls = self.clone();
         move |index| polls.make(index)
     }

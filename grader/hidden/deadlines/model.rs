@@ -67,10 +67,7 @@ pub fn plan(deadline: Duration, policy: &RetryPolicy, script: &[Step], seed: u64
     let (result, returns_from, returns_by) = loop {
         let made = attempts.len() as u32;
         if now >= deadline {
-            break at_once(
-                Err(RetryError::DeadlineExceeded { attempts: made }),
-                now,
-            );
+            break at_once(Err(RetryError::DeadlineExceeded { attempts: made }), now);
         }
         let number = made + 1;
         let start = now;
@@ -80,7 +77,9 @@ pub fn plan(deadline: Duration, policy: &RetryPolicy, script: &[Step], seed: u64
             .expect("every script covers the attempts the model makes");
         let cut = (start + policy.attempt_timeout).min(deadline);
         let completes = match step {
-            Step::Succeed { ms, .. } | Step::Fail { ms, .. } => Some(start + Duration::from_millis(ms)),
+            Step::Succeed { ms, .. } | Step::Fail { ms, .. } => {
+                Some(start + Duration::from_millis(ms))
+            }
             Step::Hang => None,
         };
         let failure = match completes {
@@ -105,10 +104,7 @@ pub fn plan(deadline: Duration, policy: &RetryPolicy, script: &[Step], seed: u64
                 });
                 now = cut;
                 if cut == deadline {
-                    break at_once(
-                        Err(RetryError::DeadlineExceeded { attempts: number }),
-                        now,
-                    );
+                    break at_once(Err(RetryError::DeadlineExceeded { attempts: number }), now);
                 }
                 Failure::TimedOut
             }

@@ -201,7 +201,9 @@ fn explain(
         " After an overrun, the next call starts at once, the moment the late call returns; \
          only the call after it waits for a tick."
             .to_owned()
-    } else if started > starts[index] && (0..previous).any(|earlier| overran_at(period, durations, starts, earlier)) {
+    } else if started > starts[index]
+        && (0..previous).any(|earlier| overran_at(period, durations, starts, earlier))
+    {
         " It started late: after a stall the ticks stay where they were, at start + k·period — \
          don't restart them from the late call (MissedTickBehavior::Delay does that; Skip \
          doesn't)."
