@@ -185,6 +185,15 @@ const RUNS: &[Run] = &[
     run("bank_deadlock", &[Timings]),
     // Best practices: stop at the first error, dropping the calls still running (first-error)
     run("first_error", &[]),
+    // Timeouts, deadlines and tickers (before the deadlines exercise). All but the first run on
+    // tokio's paused clock: their virtual times are exact.
+    run("tasklings_timeout", &[]),
+    run("timeout", &[]),
+    run("deadline_chain", &[]),
+    run("ticker", &[]),
+    run("backoff", &[]),
+    // Timings: the real time an hour of virtual sleep took.
+    run("paused_clock", &[Timings]),
 ];
 
 fn repo() -> PathBuf {
@@ -548,6 +557,12 @@ examples!(
     heartbeat,
     bank_deadlock,
     first_error,
+    tasklings_timeout,
+    timeout,
+    deadline_chain,
+    ticker,
+    backoff,
+    paused_clock,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

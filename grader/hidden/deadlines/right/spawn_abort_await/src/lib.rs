@@ -1,0 +1,115 @@
+// Passes: each attempt runs in a tokio task; at the cut the task is aborted and its JoinHandle awaited (so its future is dropped there and then). The poller counts whole periods as Durations since the start.
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempt_timeout: Duration,
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<E> {
+    Error(E),
+    TimedOut,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryError<E> {
+    Exhausted { attempts: u32, last: Failure<E> },
+    DeadlineExceeded { attempts: u32 },
+}
+
+impl RetryPolicy {
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let doublings = failures.max(1) - 1;
+        2u32.checked_pow(doublings)
+            .and_then(|factor| self.base_backoff.checked_mul(factor))
+            .map_or(self.max_backoff, |backoff| backoff.min(self.max_backoff))
+    }
+}
+
+pub async fn call_with_retries<A, Fut, T, E, J>(
+    deadline: Instant,
+    policy: RetryPolicy,
+    mut jitter: J,
+    mut attempt: A,
+) -> Result<T, RetryError<E>>
+where
+    A: FnMut(u32) -> Fut + Send,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+    J: FnMut(Duration) -> Duration + Send,
+{
+    let max_attempts = policy.max_attempts.max(1);
+    let mut attempts = 0;
+    loop {
+        let start = Instant::now();
+        if start >= deadline {
+            return Err(RetryError::DeadlineExceeded { attempts });
+        }
+        attempts += 1;
+        let cut = start
+            .checked_add(policy.attempt_timeout)
+            .map_or(deadline, |limit| limit.min(deadline));
+        let mut task = tokio::spawn(attempt(attempts));
+        let failure = match tokio::time::timeout_at(cut, &mut task).await {
+            Ok(Ok(Ok(value))) => return Ok(value),
+            Ok(Ok(Err(error))) => Failure::Error(error),
+            Ok(Err(join_error)) => std::panic::resume_unwind(join_error.into_panic()),
+            Err(_elapsed) => {
+                // abort() only asks; awaiting the handle waits until the future is dropped.
+                task.abort();
+                let _ = task.await;
+                if cut == deadline {
+                    return Err(RetryError::DeadlineExceeded { attempts });
+                }
+                Failure::TimedOut
+            }
+        };
+        if attempts == max_attempts {
+            return Err(RetryError::Exhausted {
+                attempts,
+                last: failure,
+            });
+        }
+        let wait = jitter(policy.backoff(attempts));
+        match Instant::now().checked_add(wait) {
+            Some(next) if next < deadline => tokio::time::sleep_until(next).await,
+            _ => return Err(RetryError::DeadlineExceeded { attempts }),
+        }
+    }
+}
+
+pub async fn poll_every<P, Fut, T>(period: Duration, calls: usize, mut poll: P) -> Vec<T>
+where
+    P: FnMut(usize) -> Fut + Send,
+    Fut: Future<Output = T> + Send,
+    T: Send,
+{
+    assert!(!period.is_zero(), "period must be more than zero");
+    let start = Instant::now();
+    let mut outputs = Vec::with_capacity(calls);
+    // `since` is how far after the start the previous call began.
+    let mut since = Duration::ZERO;
+    for index in 0..calls {
+        if index > 0 {
+            let mut next = Duration::ZERO;
+            while next <= since {
+                next += period;
+            }
+            let elapsed = start.elapsed();
+            if elapsed < next {
+                tokio::time::sleep(next - elapsed).await;
+            }
+        }
+        since = start.elapsed();
+        outputs.push(poll(index).await);
+    }
+    outputs
+}
