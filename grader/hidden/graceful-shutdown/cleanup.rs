@@ -14,10 +14,11 @@ pub fn cleans_up_each_worker_exactly_once() {
         let probe = Probe::new();
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(3);
-        until_waiting(&probe, 0..3, SETTING).await;
-        shut_down(service, &token, &probe, SETTING).await;
-        check_cleanups(&probe.view(), &(0..3), SETTING);
-        check_ended(&probe, before, 0..3, SETTING);
+        until_waiting(&probe, 0..3, SETTING).await?;
+        shut_down(service, &token, &probe, SETTING).await?;
+        check_cleanups(&probe.view(), &(0..3), SETTING)?;
+        check_ended(&probe, before, 0..3, SETTING)?;
+        Ok(())
     });
     run(Threads::One, || async {
         const SETTING: &str = "3 workers in the middle of a step, then shutdown()";
@@ -26,10 +27,11 @@ pub fn cleans_up_each_worker_exactly_once() {
         probe.push(3);
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(3);
-        until_in_step(&probe, 3, SETTING).await;
-        shut_down(service, &token, &probe, SETTING).await;
-        check_cleanups(&probe.view(), &(0..3), SETTING);
-        check_ended(&probe, before, 0..3, SETTING);
+        until_in_step(&probe, 3, SETTING).await?;
+        shut_down(service, &token, &probe, SETTING).await?;
+        check_cleanups(&probe.view(), &(0..3), SETTING)?;
+        check_ended(&probe, before, 0..3, SETTING)?;
+        Ok(())
     });
     run(Threads::One, || async {
         const SETTING: &str = "3 workers, 5 jobs, and the queue closed (next_job gives None \
@@ -42,7 +44,7 @@ pub fn cleans_up_each_worker_exactly_once() {
         if !until_cleaned_up(&probe, 0..3).await {
             let view = probe.view();
             let left: Vec<usize> = (0..3).filter(|&w| view.cleanups(w) == 0).collect();
-            panic!(
+            fail!(
                 "{SETTING}: {PATIENCE:?} after the last job, workers {} had not cleaned up \
                  (the token was never cancelled). A worker also stops when next_job gives \
                  None — the queue is closed — and cleans up then, like after a cancel.",
@@ -50,12 +52,13 @@ pub fn cleans_up_each_worker_exactly_once() {
             );
         }
         let ended = probe.view().ended().len();
-        assert!(
+        ensure!(
             ended == 5,
             "{SETTING}: {ended} steps ended, expected one per job (5)."
         );
-        shut_down(service, &token, &probe, SETTING).await;
-        check_ended(&probe, before, 0..3, SETTING);
+        shut_down(service, &token, &probe, SETTING).await?;
+        check_ended(&probe, before, 0..3, SETTING)?;
+        Ok(())
     });
 }
 
@@ -70,9 +73,10 @@ pub fn cleans_up_workers_cancelled_before_they_started() {
         // Lazy spawning: the workers start only once this task waits, below.
         token.cancel();
         probe.mark("the test cancelled the token");
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_cleanups(&probe.view(), &(0..3), SETTING);
-        check_ended(&probe, before, 0..3, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_cleanups(&probe.view(), &(0..3), SETTING)?;
+        check_ended(&probe, before, 0..3, SETTING)?;
+        Ok(())
     });
     run(Threads::One, || async {
         const SETTING: &str = "a service whose token was cancelled before spawn_workers(2) and \
@@ -84,14 +88,15 @@ pub fn cleans_up_workers_cancelled_before_they_started() {
         probe.mark("the test cancelled the token");
         service.spawn_workers(2);
         let group = service.spawn_group(1);
-        assert!(
+        ensure!(
             group.is_cancelled(),
             "{SETTING}: the token spawn_group returned was not cancelled, although the \
              service's token was: the group's token must be a child of the service's token \
              (`token.child()`), which starts cancelled when its parent is."
         );
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_cleanups(&probe.view(), &(0..3), SETTING);
-        check_ended(&probe, before, 0..3, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_cleanups(&probe.view(), &(0..3), SETTING)?;
+        check_ended(&probe, before, 0..3, SETTING)?;
+        Ok(())
     });
 }

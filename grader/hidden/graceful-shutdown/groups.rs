@@ -16,9 +16,9 @@ pub fn a_group_token_stops_only_its_group() {
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(2);
         let group = service.spawn_group(2);
-        until_waiting(&probe, 0..4, SETTING).await;
+        until_waiting(&probe, 0..4, SETTING).await?;
         group.cancel();
-        assert!(
+        ensure!(
             !token.is_cancelled(),
             "{SETTING}: cancelling the group's token cancelled the service's token too, which \
              stops every worker. spawn_group must give its workers `token.child()` — a token \
@@ -28,7 +28,7 @@ pub fn a_group_token_stops_only_its_group() {
         if !until_cleaned_up(&probe, 2..4).await {
             let view = probe.view();
             let left: Vec<usize> = (2..4).filter(|&w| view.cleanups(w) == 0).collect();
-            panic!(
+            fail!(
                 "{SETTING}: {PATIENCE:?} after the group's token was cancelled, group workers {} \
                  had not stopped (no cleanup). The group's workers must watch the token \
                  spawn_group returns: that token, cancelled alone, stops them.{}",
@@ -41,14 +41,14 @@ pub fn a_group_token_stops_only_its_group() {
         let done = within(probe.until(|view| view.ended().len() >= 4)).await;
         let view = probe.view();
         let stopped: Vec<usize> = (0..2).filter(|&w| view.cleanups(w) > 0).collect();
-        assert!(
+        ensure!(
             stopped.is_empty(),
             "{SETTING}: cancelling the group's token also stopped workers {}, which are not in \
              the group. Only the group's workers watch the group's token; the others watch the \
              service's token.",
             list(&stopped)
         );
-        assert!(
+        ensure!(
             done.is_some(),
             "{SETTING}: then 4 jobs were queued, and workers 0 and 1 (still running) did only {} \
              of them in {PATIENCE:?}.{}",
@@ -61,7 +61,7 @@ pub fn a_group_token_stops_only_its_group() {
             .map(|&(worker, _)| worker)
             .filter(|&w| w >= 2)
             .collect();
-        assert!(
+        ensure!(
             by_group.is_empty(),
             "{SETTING}: jobs queued after the group was stopped were done by workers {} of the \
              stopped group.",
@@ -75,11 +75,12 @@ pub fn a_group_token_stops_only_its_group() {
             [0, 1, 4, 5],
             "then spawn_group(2) again, which gives workers 4 and 5",
         )
-        .await;
+        .await?;
         token.cancel();
         probe.mark("the test cancelled the service's token");
-        let all_stopped = until_cleaned_up(&probe, 0..2).await && until_cleaned_up(&probe, 4..6).await;
-        assert!(
+        let all_stopped =
+            until_cleaned_up(&probe, 0..2).await && until_cleaned_up(&probe, 4..6).await;
+        ensure!(
             second.is_cancelled(),
             "{SETTING}; then a second spawn_group(2) and the service's token cancelled: the \
              second group's token was not cancelled with it. A group's token is a child of the \
@@ -92,7 +93,7 @@ pub fn a_group_token_stops_only_its_group() {
                 .into_iter()
                 .filter(|&w| view.cleanups(w) == 0)
                 .collect();
-            panic!(
+            fail!(
                 "{SETTING}; then a second spawn_group(2) (workers 4 and 5) and the service's \
                  token cancelled: {PATIENCE:?} later, workers {} had not stopped. Cancelling the \
                  service's token stops every worker, groups included.{}",
@@ -100,7 +101,8 @@ pub fn a_group_token_stops_only_its_group() {
                 alive()
             );
         }
-        shut_down(service, &token, &probe, SETTING).await;
-        check_ended(&probe, before, 0..6, SETTING);
+        shut_down(service, &token, &probe, SETTING).await?;
+        check_ended(&probe, before, 0..6, SETTING)?;
+        Ok(())
     });
 }

@@ -18,19 +18,20 @@ pub fn finishes_in_flight_steps_on_shutdown() {
         probe.push(8);
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(4);
-        until_in_step(&probe, 4, SETTING).await;
-        shut_down(service, &token, &probe, SETTING).await;
+        until_in_step(&probe, 4, SETTING).await?;
+        shut_down(service, &token, &probe, SETTING).await?;
         let at_return = runtime::num_tasks();
         let view = probe.view();
-        check_finished(&view, SETTING);
-        check_returned_after_the_end(&probe, &view, before, at_return, &(0..4), SETTING);
+        check_finished(&view, SETTING)?;
+        check_returned_after_the_end(&probe, &view, before, at_return, &(0..4), SETTING)?;
         let ended = view.ended().len();
-        assert!(
+        ensure!(
             ended >= 4,
             "{SETTING}: only {ended} steps reached their end; the 4 that were running when \
              shutdown was called must all finish."
         );
-        check_ended(&probe, before, 0..4, SETTING);
+        check_ended(&probe, before, 0..4, SETTING)?;
+        Ok(())
     });
 }
 
@@ -47,23 +48,24 @@ pub fn shutdown_returns_after_every_worker_ended() {
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(3);
         let _group = service.spawn_group(2);
-        until_in_step(&probe, 5, SETTING).await;
-        shut_down(service, &token, &probe, SETTING).await;
+        until_in_step(&probe, 5, SETTING).await?;
+        shut_down(service, &token, &probe, SETTING).await?;
         let at_return = runtime::num_tasks();
         let view = probe.view();
-        check_returned_after_the_end(&probe, &view, before, at_return, &(0..5), SETTING);
-        check_cleanups(&view, &(0..5), SETTING);
+        check_returned_after_the_end(&probe, &view, before, at_return, &(0..5), SETTING)?;
+        check_cleanups(&view, &(0..5), SETTING)?;
         // Let anything left behind run: a worker that outlived shutdown shows up in the log.
         for _ in 0..32 {
             runtime::yield_now().await;
         }
         let later = probe.view();
         let new: Vec<&Event> = later.events[view.events.len()..].iter().collect();
-        assert!(
+        ensure!(
             new.is_empty(),
             "{SETTING}: after shutdown() had returned, the workers still did things: {new:?}. \
              shutdown returns only once every worker has ended."
         );
-        check_ended(&probe, before, 0..5, SETTING);
+        check_ended(&probe, before, 0..5, SETTING)?;
+        Ok(())
     });
 }

@@ -22,8 +22,10 @@ pub fn runs_every_job_once_with_all_workers() {
         let mut service = graceful_shutdown::Service::new(probe.clone(), token.clone());
         service.spawn_workers(WORKERS);
         let stopped = until_cleaned_up(&probe, 0..WORKERS).await;
-        let together = probe.rendezvous().map_or(0, probes::Rendezvous::max_together);
-        assert!(
+        let together = probe
+            .rendezvous()
+            .map_or(0, probes::Rendezvous::max_together);
+        ensure!(
             probe.rendezvous().is_some_and(probes::Rendezvous::reached),
             "{SETTING}: the steps of the first 4 jobs each wait until 4 steps run at once, but \
              at most {together} did. spawn_workers(4) must start 4 workers that run at the same \
@@ -33,7 +35,7 @@ pub fn runs_every_job_once_with_all_workers() {
         if !stopped {
             let view = probe.view();
             let left: Vec<usize> = (0..WORKERS).filter(|&w| view.cleanups(w) == 0).collect();
-            panic!(
+            fail!(
                 "{SETTING}: {PATIENCE:?} after the 4 workers started, workers {} had not \
                  stopped although the queue was empty and closed ({} of 200 steps had ended). A \
                  worker stops when next_job gives None.{}",
@@ -42,10 +44,10 @@ pub fn runs_every_job_once_with_all_workers() {
                 alive()
             );
         }
-        shut_down(service, &token, &probe, SETTING).await;
+        shut_down(service, &token, &probe, SETTING).await?;
         let view = probe.view();
-        check_finished(&view, SETTING);
-        check_cleanups(&view, &(0..WORKERS), SETTING);
+        check_finished(&view, SETTING)?;
+        check_cleanups(&view, &(0..WORKERS), SETTING)?;
 
         // Each job: taken once, started once by the worker that took it, ended once.
         let mut taker: BTreeMap<u64, usize> = BTreeMap::new();
@@ -54,8 +56,11 @@ pub fn runs_every_job_once_with_all_workers() {
         for event in &view.events {
             match *event {
                 Event::Took { worker, job } => {
-                    if taker.insert(job, worker).is_some() {
-                        problems.push(format!("job {job} was taken twice"));
+                    let earlier = taker.insert(job, worker);
+                    if let Some(first) = earlier {
+                        problems.push(format!(
+                            "job {job} was taken twice (by workers {first} and {worker})"
+                        ));
                     }
                 }
                 Event::Started { worker, job } => {
@@ -80,11 +85,12 @@ pub fn runs_every_job_once_with_all_workers() {
             }
         }
         problems.truncate(5);
-        assert!(
+        ensure!(
             problems.is_empty(),
             "{SETTING}: {}. Each job next_job gives is stepped exactly once, by the worker that \
              took it (step(id, job) with that worker's id).",
             problems.join("; ")
         );
+        Ok(())
     });
 }

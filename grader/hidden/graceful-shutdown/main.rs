@@ -19,6 +19,22 @@
 //! is an unbiased `select!`'s pick between a cancel and a job both ready: 48 such picks must
 //! all go the right way, which luck does once in 2^48 runs.
 
+/// Ends the scenario with a failure the learner reads: `return Err(format!(…))`.
+macro_rules! fail {
+    ($($message:tt)*) => {
+        return Err(format!($($message)*))
+    };
+}
+
+/// [`fail!`] unless `condition` holds.
+macro_rules! ensure {
+    ($condition:expr, $($message:tt)*) => {
+        if !$condition {
+            fail!($($message)*);
+        }
+    };
+}
+
 mod cleanup;
 mod groups;
 mod in_flight;

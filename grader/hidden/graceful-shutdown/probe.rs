@@ -166,7 +166,10 @@ impl Probe {
     }
 
     /// Resolves once `condition` holds of the log (checked now and after every change).
-    pub fn until<'a>(&'a self, condition: impl Fn(&View) -> bool + 'a) -> impl Future<Output = ()> + 'a {
+    pub fn until<'a>(
+        &'a self,
+        condition: impl Fn(&View) -> bool + 'a,
+    ) -> impl Future<Output = ()> + 'a {
         futures::future::poll_fn(move |cx| {
             // Checked and registered under the lock that every change takes: no change can slip
             // in between unseen.
@@ -217,7 +220,9 @@ impl View {
                 _ => {}
             }
         }
-        open.into_iter().map(|(job, worker)| (worker, job)).collect()
+        open.into_iter()
+            .map(|(job, worker)| (worker, job))
+            .collect()
     }
 
     /// Steps dropped half-way: `(worker, job)`.

@@ -37,12 +37,16 @@ pub enum Threads {
     Default,
 }
 
-/// Runs `scenario` as a task on a fresh runtime and waits for it. A panic inside it (a failed
-/// check, or learner code that panics) fails the test with its message.
+/// What a scenario finds: `Err` with the message the learner reads.
+pub type Verdict = Result<(), String>;
+
+/// Runs `scenario` as a task on a fresh runtime and waits for it. Its `Err` fails the test with
+/// the message, from the test's own thread (so the message is shown once); a panic inside it
+/// (learner code that panics) fails the test too.
 pub fn run<F, Fut>(threads: Threads, scenario: F)
 where
     F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = Verdict> + Send + 'static,
 {
     let builder = Runtime::builder().thread_name(RUNTIME);
     let runtime = match threads {
@@ -51,13 +55,19 @@ where
     }
     .build()
     .expect("the grader can start a runtime");
-    let outcome = runtime.block_on(async move { runtime::spawn(async move { scenario().await }).await });
-    if let Err(error) = outcome {
-        let message = error.panic_message().unwrap_or("a panic without a message");
-        if message.starts_with("not yet implemented") {
-            panic!("the service is not written yet: {message}");
+    let outcome =
+        runtime.block_on(async move { runtime::spawn(async move { scenario().await }).await });
+    match outcome {
+        Ok(Ok(())) => {}
+        // A failed check: reported from the test's own thread, once.
+        Ok(Err(failure)) => panic!("{failure}"),
+        Err(error) => {
+            let message = error.panic_message().unwrap_or("a panic without a message");
+            if message.starts_with("not yet implemented") {
+                panic!("the service is not written yet: {message}");
+            }
+            panic!("the service panicked: {message}");
         }
-        panic!("{message}");
     }
 }
 
@@ -75,16 +85,25 @@ pub async fn within<T>(work: impl Future<Output = T>) -> Option<T> {
 pub fn service(probe: &Arc<Probe>) -> (Service<Probe>, CancellationToken, usize) {
     let token = CancellationToken::new();
     let before = runtime::num_tasks();
-    (Service::new(Arc::clone(probe), token.clone()), token, before)
+    (
+        Service::new(Arc::clone(probe), token.clone()),
+        token,
+        before,
+    )
 }
 
 /// Waits until every worker of `workers` waits in `next_job` (and no other does).
-pub async fn until_waiting(probe: &Probe, workers: impl IntoIterator<Item = usize>, setting: &str) {
+pub async fn until_waiting(
+    probe: &Probe,
+    workers: impl IntoIterator<Item = usize>,
+    setting: &str,
+) -> Verdict {
     let want: Vec<usize> = workers.into_iter().collect();
-    let reached = within(probe.until(|view| view.waiting.iter().copied().eq(want.iter().copied()))).await;
+    let reached =
+        within(probe.until(|view| view.waiting.iter().copied().eq(want.iter().copied()))).await;
     if reached.is_none() {
         let view = probe.view();
-        panic!(
+        fail!(
             "{setting}: the test waited for workers {} to ask for a job, each with \
              `next_job(id)` on an empty queue; {}. Each worker is a task of its own that loops \
              on `next_job` from its start, and workers are numbered 0, 1, 2, … in the order they \
@@ -94,13 +113,17 @@ pub async fn until_waiting(probe: &Probe, workers: impl IntoIterator<Item = usiz
             alive()
         );
     }
+    Ok(())
 }
 
 /// Waits until `n` steps are in flight at once.
-pub async fn until_in_step(probe: &Probe, n: usize, setting: &str) {
-    if within(probe.until(|view| view.in_step().len() >= n)).await.is_none() {
+pub async fn until_in_step(probe: &Probe, n: usize, setting: &str) -> Verdict {
+    if within(probe.until(|view| view.in_step().len() >= n))
+        .await
+        .is_none()
+    {
         let view = probe.view();
-        panic!(
+        fail!(
             "{setting}: the test waited for {n} workers to be in the middle of a step at once (each \
              step waits at a gate the test holds shut, and the queue has jobs for all); {} were. \
              Spawn every worker as a task of its own before awaiting anything; each takes a job \
@@ -109,6 +132,7 @@ pub async fn until_in_step(probe: &Probe, n: usize, setting: &str) {
             alive()
         );
     }
+    Ok(())
 }
 
 /// Waits until every worker of `workers` has cleaned up.
@@ -127,7 +151,7 @@ pub async fn shut_down(
     token: &CancellationToken,
     probe: &Probe,
     setting: &str,
-) {
+) -> Verdict {
     let marker = async {
         token.cancelled().await;
         probe.mark("shutdown cancelled the service's token");
@@ -138,27 +162,32 @@ pub async fn shut_down(
         }
         probe.open_gate();
     };
-    if within(future::join(service.shutdown(), marker)).await.is_none() {
+    if within(future::join(service.shutdown(), marker))
+        .await
+        .is_none()
+    {
         if !token.is_cancelled() {
-            panic!(
+            fail!(
                 "{setting}: shutdown() had not cancelled the service's token {PATIENCE:?} after \
                  it was called (and had not returned). shutdown cancels the token it was given in \
                  Service::new, which stops every worker, then waits for them.{}",
                 alive()
             );
         }
-        stuck(probe, setting);
+        return stuck(probe, setting);
     }
+    Ok(())
 }
 
 /// `shutdown` when the token is cancelled already (by the test).
-pub async fn shut_down_cancelled(service: Service<Probe>, probe: &Probe, setting: &str) {
+pub async fn shut_down_cancelled(service: Service<Probe>, probe: &Probe, setting: &str) -> Verdict {
     if within(service.shutdown()).await.is_none() {
-        stuck(probe, setting);
+        return stuck(probe, setting);
     }
+    Ok(())
 }
 
-fn stuck(probe: &Probe, setting: &str) -> ! {
+fn stuck(probe: &Probe, setting: &str) -> Verdict {
     let view = probe.view();
     let waiting = &view.waiting;
     let in_step = view.in_step();
@@ -177,7 +206,7 @@ fn stuck(probe: &Probe, setting: &str) -> ! {
     } else {
         format!(" ({})", doing.join("; "))
     };
-    panic!(
+    fail!(
         "{setting}: shutdown() had not returned {PATIENCE:?} after the service's token was \
          cancelled{doing}. A worker waiting for a job must wait for the cancel at the same time \
          (select over token.cancelled() and next_job), so that a cancel always reaches it; and \
@@ -189,13 +218,13 @@ fn stuck(probe: &Probe, setting: &str) -> ! {
 /// The checks every scenario ends with, right when `shutdown` returned: the tasks are gone,
 /// no step is running, no job is held, every worker of `workers` cleaned up exactly once after
 /// its last step, no step was dropped half-way, and no job was taken after the cancel.
-pub fn check_ended(probe: &Probe, before: usize, workers: Range<usize>, setting: &str) {
+pub fn check_ended(probe: &Probe, before: usize, workers: Range<usize>, setting: &str) -> Verdict {
     let at_return = runtime::num_tasks();
     let view = probe.view();
-    check_returned_after_the_end(probe, &view, before, at_return, &workers, setting);
-    check_cleanups(&view, &workers, setting);
-    check_finished(&view, setting);
-    check_nothing_after_cancel(&view, setting);
+    check_returned_after_the_end(probe, &view, before, at_return, &workers, setting)?;
+    check_cleanups(&view, &workers, setting)?;
+    check_finished(&view, setting)?;
+    check_nothing_after_cancel(&view, setting)
 }
 
 /// Nothing the service started is still alive when `shutdown` returns.
@@ -206,7 +235,7 @@ pub fn check_returned_after_the_end(
     at_return: usize,
     workers: &Range<usize>,
     setting: &str,
-) {
+) -> Verdict {
     let not_cleaned: Vec<usize> = workers.clone().filter(|&w| view.cleanups(w) == 0).collect();
     let in_step = view.in_step();
     if at_return > before || !in_step.is_empty() {
@@ -223,7 +252,7 @@ pub fn check_returned_after_the_end(
                 list(&not_cleaned)
             ));
         }
-        panic!(
+        fail!(
             "{setting}: shutdown() returned before every worker had ended: {}. Cancelling the \
              token only asks the workers to stop; shutdown must then wait for each worker's \
              task to end — await every JoinHandle (a dropped JoinHandle detaches its task, it \
@@ -233,17 +262,18 @@ pub fn check_returned_after_the_end(
         );
     }
     let held = probe.held();
-    assert!(
+    ensure!(
         held == 0,
         "{setting}: when shutdown() returned, {held} jobs taken from next_job had not been \
          dropped yet: every job a worker takes goes into its step (which consumes it)."
     );
+    Ok(())
 }
 
 /// Every worker cleaned up exactly once, after its last step, and did nothing after.
-pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) {
+pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) -> Verdict {
     let never: Vec<usize> = workers.clone().filter(|&w| view.cleanups(w) == 0).collect();
-    assert!(
+    ensure!(
         never.is_empty(),
         "{setting}: workers {} never called cleanup (of workers {}). Every worker calls \
          cleanup(id) exactly once when it stops — whatever stopped it: a cancel while it waited \
@@ -258,7 +288,7 @@ pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) {
         .filter(|&w| view.cleanups(w) > 1)
         .map(|w| format!("worker {w}: {} times", view.cleanups(w)))
         .collect();
-    assert!(
+    ensure!(
         twice.is_empty(),
         "{setting}: cleanup ran more than once for a worker ({}). It must run exactly once per \
          worker: releasing a connection twice is a bug of its own. Call it in one place — after \
@@ -266,7 +296,7 @@ pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) {
         twice.join(", ")
     );
     let late = view.active_after_cleanup();
-    assert!(
+    ensure!(
         late.is_empty(),
         "{setting}: workers {} took a job or ran a step after their cleanup. A worker cleans \
          up once it has stopped, after its last step has ended.",
@@ -277,7 +307,7 @@ pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) {
         .into_iter()
         .filter(|w| !workers.contains(w))
         .collect();
-    assert!(
+    ensure!(
         strangers.is_empty(),
         "{setting}: calls came from workers numbered {}, but the service had only workers {}: \
          workers are numbered 0, 1, 2, … in the order they are spawned, across every \
@@ -285,12 +315,13 @@ pub fn check_cleanups(view: &View, workers: &Range<usize>, setting: &str) {
         list(&strangers),
         range(workers)
     );
+    Ok(())
 }
 
 /// No step was dropped half-way.
-pub fn check_finished(view: &View, setting: &str) {
+pub fn check_finished(view: &View, setting: &str) -> Verdict {
     let dropped = view.dropped();
-    assert!(
+    ensure!(
         dropped.is_empty(),
         "{setting}: {} steps were dropped half-way instead of finished ({}). The service \
          promises to finish a step that has started, even when the cancel comes in its \
@@ -300,12 +331,13 @@ pub fn check_finished(view: &View, setting: &str) {
         dropped.len(),
         pairs(&dropped, "was in job")
     );
+    Ok(())
 }
 
 /// No job was taken after the cancel.
-pub fn check_nothing_after_cancel(view: &View, setting: &str) {
+pub fn check_nothing_after_cancel(view: &View, setting: &str) -> Verdict {
     let taken = view.taken_after_mark();
-    assert!(
+    ensure!(
         taken.is_empty(),
         "{setting}: after the token was cancelled, workers took {} more jobs from next_job \
          ({}), and started {} steps. Once cancel() has returned, a worker takes no new job: \
@@ -318,6 +350,7 @@ pub fn check_nothing_after_cancel(view: &View, setting: &str) {
         pairs(&taken, "took job"),
         view.started_after_mark()
     );
+    Ok(())
 }
 
 /// The tasks alive now that the hidden tests didn't spawn, as `runtime::dump()` shows them.

@@ -17,13 +17,13 @@ pub fn stops_idle_workers_when_the_token_is_cancelled() {
         let probe = Probe::new();
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(4);
-        until_waiting(&probe, 0..4, SETTING).await;
+        until_waiting(&probe, 0..4, SETTING).await?;
         token.cancel();
         probe.mark("the test cancelled the service's token");
         if !until_cleaned_up(&probe, 0..4).await {
             let view = probe.view();
             let left: Vec<usize> = (0..4).filter(|&w| view.cleanups(w) == 0).collect();
-            panic!(
+            fail!(
                 "{SETTING}: {PATIENCE:?} after the cancel, workers {} had still not stopped \
                  (no cleanup), {}. A worker that waits for a job must wait for the cancel at \
                  the same time — a select over `token.cancelled()` and `next_job(id)`, \
@@ -35,13 +35,17 @@ pub fn stops_idle_workers_when_the_token_is_cancelled() {
                 if view.waiting.is_empty() {
                     "although none of them waited in next_job any more".to_owned()
                 } else {
-                    format!("and workers {} still waited in next_job", list(&view.waiting))
+                    format!(
+                        "and workers {} still waited in next_job",
+                        list(&view.waiting)
+                    )
                 },
                 alive()
             );
         }
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_ended(&probe, before, 0..4, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_ended(&probe, before, 0..4, SETTING)?;
+        Ok(())
     });
 }
 
@@ -64,13 +68,14 @@ pub fn starts_no_step_after_the_cancel() {
         probe.push(96);
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(32);
-        until_in_step(&probe, 32, SETTING).await;
+        until_in_step(&probe, 32, SETTING).await?;
         token.cancel();
         probe.mark("the test cancelled the token");
         probe.open_gate();
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_nothing_after_cancel(&probe.view(), SETTING);
-        check_ended(&probe, before, 0..32, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_nothing_after_cancel(&probe.view(), SETTING)?;
+        check_ended(&probe, before, 0..32, SETTING)?;
+        Ok(())
     });
     run(Threads::One, || async {
         const SETTING: &str = "16 workers waiting on an empty queue, then 16 jobs queued and \
@@ -78,13 +83,14 @@ pub fn starts_no_step_after_the_cancel() {
         let probe = Probe::new();
         let (mut service, token, before) = service(&probe);
         service.spawn_workers(16);
-        until_waiting(&probe, 0..16, SETTING).await;
+        until_waiting(&probe, 0..16, SETTING).await?;
         probe.push(16);
         token.cancel();
         probe.mark("the test cancelled the token");
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_nothing_after_cancel(&probe.view(), SETTING);
-        check_ended(&probe, before, 0..16, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_nothing_after_cancel(&probe.view(), SETTING)?;
+        check_ended(&probe, before, 0..16, SETTING)?;
+        Ok(())
     });
     run(Threads::One, || async {
         const SETTING: &str = "8 workers spawned with 8 jobs queued, and the token cancelled \
@@ -95,8 +101,9 @@ pub fn starts_no_step_after_the_cancel() {
         service.spawn_workers(8);
         token.cancel();
         probe.mark("the test cancelled the token");
-        shut_down_cancelled(service, &probe, SETTING).await;
-        check_nothing_after_cancel(&probe.view(), SETTING);
-        check_ended(&probe, before, 0..8, SETTING);
+        shut_down_cancelled(service, &probe, SETTING).await?;
+        check_nothing_after_cancel(&probe.view(), SETTING)?;
+        check_ended(&probe, before, 0..8, SETTING)?;
+        Ok(())
     });
 }
