@@ -183,6 +183,9 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // Task leaks and cancellation: stopping gracefully (before the graceful-shutdown exercise)
+    // Numbers: how often an unbiased select! picks each branch is random.
+    run("graceful_stop", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +548,7 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    graceful_stop,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
