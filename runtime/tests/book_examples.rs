@@ -194,6 +194,9 @@ const RUNS: &[Run] = &[
     run("backoff", &[]),
     // Timings: the real time an hour of virtual sleep took.
     run("paused_clock", &[Timings]),
+    // Task leaks and cancellation: stopping gracefully (before the graceful-shutdown exercise)
+    // Numbers: how often an unbiased select! picks each branch is random.
+    run("graceful_stop", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -563,6 +566,7 @@ examples!(
     ticker,
     backoff,
     paused_clock,
+    graceful_stop,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
