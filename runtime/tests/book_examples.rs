@@ -183,6 +183,12 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // Channels and select (before the pipeline exercise); Patterns: a pipeline
+    run("rendezvous", &[]),
+    run("closing", &[]),
+    run("select", &[]),
+    run("select_cancel", &[]),
+    run("pipeline", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +551,11 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    rendezvous,
+    closing,
+    select,
+    select_cancel,
+    pipeline,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

@@ -24,7 +24,7 @@
 //!    whatever order the calls of `work` finish in.
 //! 3. **`workers` at once, no more**: at most `workers` calls of `work` are running at any
 //!    moment, and `workers` of them do run at once when that many items are waiting. A call
-//!    runs from `work(item)` until its future has completed.
+//!    runs from `work(item)` until its future has completed (or been dropped).
 //! 4. **Bounded: at most `capacity + workers + 2` items in flight.** An item is *in flight* from
 //!    the moment `input.next()` returns it until the `send` of its output on `output` has
 //!    completed (or until the item or its output is dropped). That is room for `capacity`

@@ -58,12 +58,11 @@ fn expect_bounded(described: &str, what: &str, report: &Report, options: pipelin
          more for its own channel. {}",
         report.peak_in_flight,
         limit(options),
-        hint_for(report, options)
+        hint_for(report)
     );
 }
 
-fn hint_for(report: &Report, options: pipeline::Options) -> String {
-    let _ = options;
+fn hint_for(report: &Report) -> String {
     if report.peak_in_flight >= report.taken.saturating_sub(1) && report.taken > 20 {
         format!(
             "It took all {} items it could get without waiting: an unbounded channel, a task \
