@@ -14,7 +14,7 @@ use std::future::Future;
 use pipeline::{pipeline, Options};
 use tokio::sync::mpsc;
 
-fn spawnable<F: Future + Send + 'static>(_future: F) {}
+fn must_be_send_to_be_spawned<F: Future + Send + 'static>(_future: F) {}
 
 /// Type-checks a call of `pipeline` with the kinds of arguments the grader passes (its own
 /// item and output types, an async closure, a bounded `Sender`). Never called.
@@ -24,7 +24,7 @@ fn pipeline_future_is_send() {
         workers: 2,
         capacity: 1,
     };
-    spawnable(pipeline(
+    must_be_send_to_be_spawned(pipeline(
         (0..10u64).map(|n| vec![n]),
         options,
         |item: Vec<u64>| async move { format!("{item:?}") },
