@@ -88,7 +88,7 @@ pub fn bounds_items_in_flight_when_the_consumer_stalls() {
     let report = rig::run(setup);
     expect_bounded(
         &described,
-        &format!("while the consumer stopped reading for {TURNS} turns"),
+        &format!("while the consumer stopped reading (for up to {TURNS} turns)"),
         &report,
         options,
     );
@@ -105,7 +105,7 @@ pub fn bounds_items_in_flight_when_an_early_item_is_slow() {
     let report = rig::run(setup);
     expect_bounded(
         &described,
-        &format!("while the work of item 0 took {TURNS} turns and the others none"),
+        &format!("while the work of item 0 was held back (for up to {TURNS} turns) and the others returned at once"),
         &report,
         options,
     );
@@ -122,7 +122,7 @@ pub fn works_with_capacity_zero() {
     expect_every_output_once_in_order(&described, 50, &report);
     expect_bounded(
         &described,
-        &format!("while the consumer stopped reading for {TURNS} turns"),
+        &format!("while the consumer stopped reading (for up to {TURNS} turns)"),
         &report,
         options,
     );

@@ -222,28 +222,32 @@ pub fn run(setup: Setup) -> Report {
     let (received, (calls_alive_at_return, tasks_alive_at_return)) = runtime.block_on({
         let (in_flight, live) = (in_flight.clone(), live.clone());
         async move {
-            let reader = runtime::spawn(consume(receiver, consumer, in_flight, checked));
+            let reader = runtime::spawn_named(
+                "the grader's consumer (reads `output`)",
+                consume(receiver, consumer, in_flight, checked),
+            );
             let (ours_tx, ours_rx) = oneshot::channel::<Vec<TaskId>>();
-            let driver = runtime::spawn(async move {
-                let ours = ours_rx.await.unwrap_or_default();
-                pipeline(input, options, work, output).await;
-                // Right at the return, before anything else of the rig runs here.
-                let calls_alive = live.live();
-                let tasks_alive = runtime::dump()
-                    .tasks
-                    .iter()
-                    .filter(|task| !ours.contains(&task.id))
-                    .map(|task| {
-                        let mut line = format!("task {}", task.id);
-                        if let Some(name) = &task.name {
-                            let _ = write!(line, " \"{name}\"");
-                        }
-                        let _ = write!(line, " [{}], spawned at {}", task.state, task.location);
-                        line
-                    })
-                    .collect::<Vec<_>>();
-                (calls_alive, tasks_alive)
-            });
+            let driver =
+                runtime::spawn_named("the grader's task (awaits `pipeline`)", async move {
+                    let ours = ours_rx.await.unwrap_or_default();
+                    pipeline(input, options, work, output).await;
+                    // Right at the return, before anything else of the rig runs here.
+                    let calls_alive = live.live();
+                    let tasks_alive = runtime::dump()
+                        .tasks
+                        .iter()
+                        .filter(|task| !ours.contains(&task.id))
+                        .map(|task| {
+                            let mut line = format!("task {}", task.id);
+                            if let Some(name) = &task.name {
+                                let _ = write!(line, " \"{name}\"");
+                            }
+                            let _ = write!(line, " [{}], spawned at {}", task.state, task.location);
+                            line
+                        })
+                        .collect::<Vec<_>>();
+                    (calls_alive, tasks_alive)
+                });
             let _ = ours_tx.send(vec![reader.id(), driver.id()]);
             let at_return = match driver.await {
                 Ok(at_return) => at_return,
