@@ -197,6 +197,12 @@ const RUNS: &[Run] = &[
     // Task leaks and cancellation: stopping gracefully (before the graceful-shutdown exercise)
     // Numbers: how often an unbiased select! picks each branch is random.
     run("graceful_stop", &[Numbers]),
+    // Channels and select (before the pipeline exercise); Patterns: a pipeline
+    run("rendezvous", &[]),
+    run("closing", &[]),
+    run("select", &[]),
+    run("select_cancel", &[]),
+    run("pipeline", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -567,6 +573,11 @@ examples!(
     backoff,
     paused_clock,
     graceful_stop,
+    rendezvous,
+    closing,
+    select,
+    select_cancel,
+    pipeline,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
