@@ -25,6 +25,15 @@ use serde_json::Value;
 
 const MIN_WRONG: usize = 6;
 const MIN_RIGHT: usize = 5;
+/// Exercises whose right/ catalogue is still being written: their right/ submissions (if any)
+/// are graded like every other, only the minimum count is not enforced yet. Printed on every
+/// run, so the debt stays visible; empty once every catalogue is complete.
+const RIGHT_CATALOGUE_DEBT: &[&str] = &[
+    "parallel-sum",
+    "file-processor",
+    "counter-races",
+    "rate-limited-caller",
+];
 
 /// What a submission's first line promises.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +129,10 @@ fn jobs() -> (Vec<Job>, Vec<String>) {
                 .filter(|path| path.join("src/lib.rs").is_file())
                 .collect();
             found.sort();
-            if found.len() < least {
+            let owed = shelf == "right" && RIGHT_CATALOGUE_DEBT.contains(&slug.as_str());
+            if owed {
+                println!("{slug}: right/ catalogue not complete yet ({} of {least})", found.len());
+            } else if found.len() < least {
                 problems.push(format!(
                     "{slug}: {} {shelf} submission(s) in {}, at least {least} expected",
                     found.len(),
