@@ -110,7 +110,6 @@ pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
         skip_timing: args.skip_timing,
         only: args.tests,
         sandbox,
-        ..GradeOptions::default()
     };
     let started_at = SystemTime::now();
     let started = Instant::now();
