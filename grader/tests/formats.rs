@@ -260,15 +260,31 @@ fn all_formats(pack: &Pack, submission_name: &str, dir: &Path) -> Vec<(&'static 
     ];
     let mut command = pack.grader();
     command
-        .args(["run", "adder", "--skip-timing", "--format", "json", "--submission"])
+        .args([
+            "run",
+            "adder",
+            "--skip-timing",
+            "--format",
+            "json",
+            "--submission",
+        ])
         .arg(submission(submission_name))
         // As Classroom 50's runner sets them for an autograder.
         .env("CLASSROOM", "rust-concurrency")
         .env("ASSIGNMENT", "adder")
         .env("SUBMISSION_TAG", "submit/2026-06-01T14-32-05Z-a1b2c3d")
-        .env("COMMIT_URL", "https://github.com/org/adder-alice/commit/a1b2c3d")
-        .env("RELEASE_URL", "https://github.com/org/adder-alice/releases/tag/submit")
-        .env("REVIEW_URL", "https://github.com/org/adder-alice/compare/base...a1b2c3d");
+        .env(
+            "COMMIT_URL",
+            "https://github.com/org/adder-alice/commit/a1b2c3d",
+        )
+        .env(
+            "RELEASE_URL",
+            "https://github.com/org/adder-alice/releases/tag/submit",
+        )
+        .env(
+            "REVIEW_URL",
+            "https://github.com/org/adder-alice/compare/base...a1b2c3d",
+        );
     for format in FORMATS {
         command
             .arg("--also")
@@ -299,7 +315,12 @@ fn every_format_of_a_graded_run_is_accepted_by_its_consumer() {
     let ctrf: Value = serde_json::from_str(text_of(&outputs, "ctrf")).unwrap();
     let summary = &ctrf["results"]["summary"];
     assert_eq!(
-        (&summary["tests"], &summary["passed"], &summary["failed"], &summary["skipped"]),
+        (
+            &summary["tests"],
+            &summary["passed"],
+            &summary["failed"],
+            &summary["skipped"]
+        ),
         (&4.into(), &2.into(), &1.into(), &1.into()),
         "{ctrf:#}"
     );
@@ -320,13 +341,23 @@ fn every_format_of_a_graded_run_is_accepted_by_its_consumer() {
         ]
     );
     let failure = &cases[2];
-    assert_eq!((failure.suite.as_str(), failure.classname.as_str()), ("adder", "adder"));
+    assert_eq!(
+        (failure.suite.as_str(), failure.classname.as_str()),
+        ("adder", "adder")
+    );
     assert_eq!(failure.kind, "test failure");
-    assert!(failure.text.contains("attempt to add with overflow"), "{failure:?}");
+    assert!(
+        failure.text.contains("attempt to add with overflow"),
+        "{failure:?}"
+    );
     assert!(cases.iter().all(|c| c.time >= 0.0));
 
     let pl = validators::check_prairielearn(text_of(&outputs, "prairielearn"));
-    assert_eq!((&pl["gradable"], &pl["score"]), (&true.into(), &0.5.into()), "{pl:#}");
+    assert_eq!(
+        (&pl["gradable"], &pl["score"]),
+        (&true.into(), &0.5.into()),
+        "{pl:#}"
+    );
 
     let exercism = validators::check_exercism(text_of(&outputs, "exercism"));
     assert_eq!(exercism["status"], "fail");
@@ -340,12 +371,19 @@ fn every_format_of_a_graded_run_is_accepted_by_its_consumer() {
 
     let classroom50 = validators::check_classroom50(text_of(&outputs, "classroom50"));
     assert_eq!(classroom50["classroom"], "rust-concurrency");
-    assert_eq!((&classroom50["score"], &classroom50["max-score"]), (&2.into(), &4.into()));
+    assert_eq!(
+        (&classroom50["score"], &classroom50["max-score"]),
+        (&2.into(), &4.into())
+    );
 
     let markdown = text_of(&outputs, "github-summary");
-    assert!(markdown.contains("| adder | ❌ fails | 2 / 4 |"), "{markdown}");
     assert!(
-        markdown.contains("| `sums_a_slice_wrapping_on_overflow` | correctness | ❌ fail | 0 / 2 |"),
+        markdown.contains("| adder | ❌ fails | 2 / 4 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown
+            .contains("| `sums_a_slice_wrapping_on_overflow` | correctness | ❌ fail | 0 / 2 |"),
         "{markdown}"
     );
     // The human report, written to a file, has no colour codes.
@@ -361,7 +399,10 @@ fn a_compile_error_is_an_error_where_the_format_has_one() {
     validators::check_ctrf(&dir.path().join("ctrf"));
     let cases = validators::read_junit(&dir.path().join("junit"));
     assert_eq!(cases.len(), 1);
-    assert_eq!((cases[0].result.as_str(), cases[0].kind.as_str()), ("failure", "compile error"));
+    assert_eq!(
+        (cases[0].result.as_str(), cases[0].kind.as_str()),
+        ("failure", "compile error")
+    );
 
     let pl = validators::check_prairielearn(text_of(&outputs, "prairielearn"));
     assert_eq!(pl["gradable"], false, "{pl:#}");
@@ -372,7 +413,10 @@ fn a_compile_error_is_an_error_where_the_format_has_one() {
     assert!(exercism["message"].as_str().unwrap().contains("E0277"));
 
     let classroom50 = validators::check_classroom50(text_of(&outputs, "classroom50"));
-    assert_eq!((&classroom50["score"], &classroom50["max-score"]), (&0.into(), &5.into()));
+    assert_eq!(
+        (&classroom50["score"], &classroom50["max-score"]),
+        (&0.into(), &5.into())
+    );
 }
 
 #[test]
@@ -388,5 +432,8 @@ fn also_names_the_formats_it_knows_when_given_another() {
         .clone();
     let stderr = String::from_utf8_lossy(&output);
     assert!(stderr.contains("unknown format `yaml`"), "{stderr}");
-    assert!(stderr.contains("ctrf") && stderr.contains("github-summary"), "{stderr}");
+    assert!(
+        stderr.contains("ctrf") && stderr.contains("github-summary"),
+        "{stderr}"
+    );
 }

@@ -114,8 +114,14 @@ fn right_and_wrong_submissions_get_their_share_of_the_points() {
     // 3 of the 5 points: the wrapping test (2 points) fails.
     assert_eq!(results["score"], 0.6, "{results:#}");
     let failed = test(&results, "sums_a_slice_wrapping_on_overflow");
-    assert_eq!((&failed["points"], &failed["max_points"]), (&0.0.into(), &2.0.into()));
-    assert!(failed["message"].as_str().unwrap().contains("wrap"), "{failed}");
+    assert_eq!(
+        (&failed["points"], &failed["max_points"]),
+        (&0.0.into(), &2.0.into())
+    );
+    assert!(
+        failed["message"].as_str().unwrap().contains("wrap"),
+        "{failed}"
+    );
 }
 
 #[test]
@@ -126,7 +132,10 @@ fn a_submission_that_does_not_compile_is_not_gradable_and_costs_no_attempt() {
     println!("not compiling:\n{results:#}");
     assert_eq!(results["gradable"], false, "{results:#}");
     let errors = results["format_errors"][0].as_str().unwrap();
-    assert!(errors.contains("E0277") && errors.contains("src/lib.rs:1"), "{errors}");
+    assert!(
+        errors.contains("E0277") && errors.contains("src/lib.rs:1"),
+        "{errors}"
+    );
     // The student sees their file, not the grader's copy of it.
     assert!(!errors.contains("tasklings-submission"), "{errors}");
 }
@@ -139,14 +148,22 @@ fn hostile_submissions_neither_peek_nor_forge_the_results() {
     println!("peeks at the hidden tests:\n{results:#}");
     assert_eq!(results["gradable"], false, "{results:#}");
     assert!(
-        results["format_errors"][0].as_str().unwrap().contains("include_str!"),
+        results["format_errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("include_str!"),
         "{results:#}"
     );
 
     let forges = grade_dir(FORGES);
     let (output, results) = entrypoint(&pack, forges.path(), Some("adder"));
     println!("forges the results:\n{results:#}");
-    assert_ne!(results["message"], "forged", "{results:#}\n{}", shown(&output));
+    assert_ne!(
+        results["message"],
+        "forged",
+        "{results:#}\n{}",
+        shown(&output)
+    );
     assert!(results["score"].as_f64().unwrap() < 1.0, "{results:#}");
     if class_fixture::is_root() {
         // Confined to a uid of its own, the submission could neither write the file nor leave
@@ -185,7 +202,9 @@ fn the_example_question_names_the_entrypoint_and_an_exercise_that_exists() {
     );
     let timeout = options["timeout"].as_u64().unwrap();
     assert!(timeout <= 600, "PrairieLearn's limit is 600 s");
-    let exercise = options["environment"]["TASKLINGS_EXERCISE"].as_str().unwrap();
+    let exercise = options["environment"]["TASKLINGS_EXERCISE"]
+        .as_str()
+        .unwrap();
     assert!(workspace_root().join("exercises").join(exercise).is_dir());
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     let toolchain = std::fs::read_to_string(workspace_root().join("rust-toolchain.toml")).unwrap();

@@ -154,7 +154,14 @@ fn write_reports(
     } else {
         Style::stdout()
     };
-    let text = render(repo, common.format, main_style, report, context, &mut guidance)?;
+    let text = render(
+        repo,
+        common.format,
+        main_style,
+        report,
+        context,
+        &mut guidance,
+    )?;
     if common.format != Format::Human {
         // The machine-readable formats go to stdout or a file; notes go to the reader.
         for result in &report.exercises {

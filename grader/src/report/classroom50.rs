@@ -133,9 +133,11 @@ mod tests {
             vec![ExerciseResult::from_tests("x", "X", tests, vec![])],
             1.0,
         );
-        let value: Value =
-            serde_json::from_str(&render(&report, &Options::default())).unwrap();
-        assert_eq!((&value["score"], &value["max-score"]), (&json!(3), &json!(6)));
+        let value: Value = serde_json::from_str(&render(&report, &Options::default())).unwrap();
+        assert_eq!(
+            (&value["score"], &value["max-score"]),
+            (&json!(3), &json!(6))
+        );
         let maxima: Vec<u64> = value["tests"]
             .as_array()
             .unwrap()

@@ -40,7 +40,13 @@ fn mixed() -> Report {
         "Adder",
         vec![
             test("adds", TestKind::Correctness, 1.0, TestStatus::Pass, ""),
-            test("adds_halves", TestKind::Correctness, 0.5, TestStatus::Pass, ""),
+            test(
+                "adds_halves",
+                TestKind::Correctness,
+                0.5,
+                TestStatus::Pass,
+                "",
+            ),
             failed,
             test(
                 "never_returns",
@@ -128,7 +134,10 @@ fn outputs(report: &Report) -> Vec<(&'static str, String)> {
         report_id: "00000000-0000-4000-8000-000000000000".into(),
     };
     vec![
-        ("human.txt", human::render(report, Style::plain(), &guidance)),
+        (
+            "human.txt",
+            human::render(report, Style::plain(), &guidance),
+        ),
         ("json", report::json::render(report)),
         ("junit.xml", report::junit::render(report, started())),
         (

@@ -113,11 +113,7 @@ fn render_problem(md: &mut String, test: &TestResult) {
 
 /// `text` in a fenced block that no run of backticks inside can close.
 fn fenced(md: &mut String, text: &str) {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let _ = writeln!(md, "{fence}text\n{}\n{fence}", text.trim_end());
 }

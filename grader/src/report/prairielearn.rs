@@ -135,7 +135,11 @@ fn notes(report: &Report) -> String {
     report
         .exercises
         .iter()
-        .flat_map(|e| e.notes.iter().map(move |n| format!("{}: note: {n}", e.exercise)))
+        .flat_map(|e| {
+            e.notes
+                .iter()
+                .map(move |n| format!("{}: note: {n}", e.exercise))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

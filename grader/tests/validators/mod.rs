@@ -185,18 +185,27 @@ print(json.dumps(cases))
 /// points and max_points numbers, points never above max_points.
 pub fn check_prairielearn(text: &str) -> serde_json::Value {
     use serde_json::Value;
-    assert!(text.len() <= 1_000_000, "results.json is {} bytes", text.len());
+    assert!(
+        text.len() <= 1_000_000,
+        "results.json is {} bytes",
+        text.len()
+    );
     let results: Value = serde_json::from_str(text).expect("results.json is JSON");
     let object = results.as_object().expect("results.json is an object");
     let gradable = object
         .get("gradable")
         .is_none_or(|g| g.as_bool().expect("gradable is a boolean"));
     if gradable {
-        let score = results["score"].as_f64().expect("a gradable result has a score");
+        let score = results["score"]
+            .as_f64()
+            .expect("a gradable result has a score");
         assert!((0.0..=1.0).contains(&score), "score {score}");
     }
     for key in ["message", "output"] {
-        assert!(object.get(key).is_none_or(Value::is_string), "{key}: {results}");
+        assert!(
+            object.get(key).is_none_or(Value::is_string),
+            "{key}: {results}"
+        );
     }
     if let Some(errors) = object.get("format_errors") {
         let strings = errors.is_string()
@@ -205,7 +214,12 @@ pub fn check_prairielearn(text: &str) -> serde_json::Value {
                 .is_some_and(|all| all.iter().all(Value::is_string));
         assert!(strings, "format_errors: {errors}");
     }
-    for test in object.get("tests").and_then(Value::as_array).into_iter().flatten() {
+    for test in object
+        .get("tests")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         for key in ["name", "description", "message", "output"] {
             assert!(test.get(key).is_none_or(Value::is_string), "{key}: {test}");
         }
@@ -228,7 +242,10 @@ pub fn check_exercism(text: &str) -> serde_json::Value {
     let status = results["status"].as_str().expect("a status");
     assert!(["pass", "fail", "error"].contains(&status), "{status}");
     if status == "error" {
-        assert!(results["message"].is_string(), "an error has a message: {results}");
+        assert!(
+            results["message"].is_string(),
+            "an error has a message: {results}"
+        );
         assert!(results["message"].as_str().unwrap().chars().count() <= 65_535);
         return results;
     }
@@ -241,7 +258,10 @@ pub fn check_exercism(text: &str) -> serde_json::Value {
         assert!(["pass", "fail", "error"].contains(&status), "{test}");
         if status != "pass" {
             problems += 1;
-            assert!(test["message"].is_string(), "a failure has a message: {test}");
+            assert!(
+                test["message"].is_string(),
+                "a failure has a message: {test}"
+            );
         }
         if let Some(output) = test.get("output") {
             assert!(output.as_str().unwrap().chars().count() <= 500, "{test}");
@@ -274,7 +294,10 @@ pub fn check_classroom50(text: &str) -> serde_json::Value {
     let tests = result["tests"].as_array().expect("tests[]");
     let (mut score, mut max) = (0, 0);
     for test in tests {
-        assert!(test["test-name"].is_string() && test["passed"].is_boolean(), "{test}");
+        assert!(
+            test["test-name"].is_string() && test["passed"].is_boolean(),
+            "{test}"
+        );
         let (s, m) = (test["score"].as_u64(), test["max-score"].as_u64());
         let (s, m) = (s.expect("integer score"), m.expect("integer max-score"));
         assert!(s <= m, "{test}");
