@@ -39,6 +39,10 @@ pub enum Command {
     /// The learning path: each exercise, its status and score, and what to do next (the default).
     List,
     /// Grade exercises: your current code, or a submission folder.
+    ///
+    /// With --submission, giving any isolation option (--isolation, a limit) confines the
+    /// submission's code as `batch` does, at the strongest level the machine allows up to
+    /// --isolation's; without one, it runs unconfined.
     Run(crate::commands::run::RunArgs),
     /// Re-grade the current exercise on every save. Keys: h hint, n next, r re-run, l list,
     /// q quit.

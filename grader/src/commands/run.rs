@@ -46,7 +46,8 @@ pub struct RunArgs {
     #[arg(long = "also", value_name = "FORMAT=FILE", value_parser = parse_also)]
     pub also: Vec<Also>,
     /// With --submission, giving any of these confines the submission's code as `batch` does
-    /// (own uid, limits; offline builds); without them it runs unconfined.
+    /// (own uid, limits; offline builds); without them it runs unconfined. (A flattened group's
+    /// doc comment is not help text: `Command::Run`'s says it.)
     #[command(flatten)]
     pub isolation: Option<IsolationArgs>,
 }
