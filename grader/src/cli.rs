@@ -39,21 +39,11 @@ pub enum Command {
     /// The learning path: each exercise, its status and score, and what to do next (the default).
     List,
     /// Grade exercises: your current code, or a submission folder.
-    Run {
-        /// Exercises to grade (all when none is named).
-        slugs: Vec<String>,
-        /// Grade the editable files found under DIR (same relative paths) in a pristine scratch
-        /// copy of the exercise; your own exercise folder is not touched. Needs one SLUG.
-        #[arg(long, value_name = "DIR")]
-        submission: Option<PathBuf>,
-        /// Run only correctness tests (timing checks are reported as skipped): faster feedback.
-        #[arg(long)]
-        skip_timing: bool,
-        /// Run only the hidden test with this name (repeat for more). Your progress isn't
-        /// recorded by such a partial run.
-        #[arg(long = "test", value_name = "NAME")]
-        tests: Vec<String>,
-    },
+    ///
+    /// With --submission, giving any isolation option (--isolation, a limit) confines the
+    /// submission's code as `batch` does, at the strongest level the machine allows up to
+    /// --isolation's; without one, it runs unconfined.
+    Run(crate::commands::run::RunArgs),
     /// Re-grade the current exercise on every save. Keys: h hint, n next, r re-run, l list,
     /// q quit.
     Watch {
@@ -87,9 +77,10 @@ pub enum Command {
     /// what its `run_autograder` calls in the container.
     #[command(subcommand)]
     Gradescope(crate::commands::gradescope::GradescopeCommand),
-    /// GitHub Classroom: grade the exercises in this repository and report the result in the
-    /// shape Classroom's grading reporter reads (to $GITHUB_OUTPUT as `result`); exit status 0
-    /// when they all pass.
+    /// Legacy — GitHub Classroom (discontinued in August 2026): grade the exercises in this
+    /// repository and report the result in the shape Classroom's grading reporter reads (to
+    /// $GITHUB_OUTPUT as `result`); exit status 0 when they all pass. For plain GitHub Actions
+    /// use grader/templates/github/tasklings.yml; for Classroom 50, `--format classroom50`.
     Classroom(crate::commands::classroom::ClassroomArgs),
     /// For instructors: scaffold a new exercise, its solution, hidden tests and chapter stub.
     New {

@@ -1,6 +1,7 @@
 //! The Tasklings grader: builds a learner's exercise (or a submission) in a pristine scratch
 //! workspace, runs its hidden tests one process each under timeouts, and reports verdicts that
-//! learner code can't forge — to a person, or as JSON, JUnit or Gradescope results.
+//! learner code can't forge — to a person, or as JSON, JUnit, CTRF or a course platform's results
+//! (Gradescope, PrairieLearn, Exercism, Classroom 50; docs/formats.md).
 //!
 //! The parts, in the order a `grader run` meets them:
 //! `cli` (options) → `commands::*` (one file per command) → `repo` + `manifest` (what exercises

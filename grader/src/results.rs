@@ -1,6 +1,7 @@
 //! The result model: one report of graded exercises, each with its tests. Every output format
-//! (`report::human`, `json`, `junit`, `gradescope`) is a writer over these types, and the progress
-//! state records a summary of them.
+//! (`report::human`, `json`, `junit`, `gradescope`, `prairielearn`, `exercism`, `ctrf`,
+//! `markdown`, `classroom50`, `classroom`) is a writer over these types, and the progress state
+//! records a summary of them.
 //!
 //! The serialised field names are the `--format json` shape (docs/report-json.md); fields marked
 //! `#[serde(skip)]` are for the other writers (captured output, notes, hints).

@@ -1,8 +1,15 @@
-//! The writers, each checked against its schema: docs/report-json.md's JSON, JUnit as nextest writes it,
-//! and Gradescope's results.json. One graded run covers pass, fail, skipped (with
-//! `--skip-timing`) and, for JUnit, a compile error.
+//! The writers, each checked against its published spec on real graded runs: docs/report-json.md's
+//! JSON, JUnit as nextest writes it (and as PyPI's `junitparser` reads it), Gradescope's,
+//! PrairieLearn's and Exercism's results.json, CTRF (against CTRF's published schema), the
+//! GitHub job summary and Classroom 50's result.json. A graded run covers pass, fail, skipped
+//! (with `--skip-timing`) and a compile error; `--also` writes every format from one run.
+//! docs/formats.md says where each spec lives; `report/golden.rs` pins each writer's exact
+//! output.
 
 mod common;
+mod validators;
+
+use std::path::Path;
 
 use common::{submission, Pack};
 use serde_json::Value;
@@ -235,4 +242,198 @@ fn gradescope_results_follow_the_spec() {
     assert_eq!(failed["status"], "failed");
     assert_eq!(failed["score"], 0.0);
     assert_eq!(failed["max_score"], 2.0);
+}
+
+/// Every format but `--format`'s own, from one graded run of `submission_name`, as
+/// `(format, text)`.
+fn all_formats(pack: &Pack, submission_name: &str, dir: &Path) -> Vec<(&'static str, String)> {
+    const FORMATS: [&str; 9] = [
+        "json",
+        "junit",
+        "gradescope",
+        "prairielearn",
+        "exercism",
+        "ctrf",
+        "github-summary",
+        "classroom50",
+        "human",
+    ];
+    let mut command = pack.grader();
+    command
+        .args([
+            "run",
+            "adder",
+            "--skip-timing",
+            "--format",
+            "json",
+            "--submission",
+        ])
+        .arg(submission(submission_name))
+        // As Classroom 50's runner sets them for an autograder.
+        .env("CLASSROOM", "rust-concurrency")
+        .env("ASSIGNMENT", "adder")
+        .env("SUBMISSION_TAG", "submit/2026-06-01T14-32-05Z-a1b2c3d")
+        .env(
+            "COMMIT_URL",
+            "https://github.com/org/adder-alice/commit/a1b2c3d",
+        )
+        .env(
+            "RELEASE_URL",
+            "https://github.com/org/adder-alice/releases/tag/submit",
+        )
+        .env(
+            "REVIEW_URL",
+            "https://github.com/org/adder-alice/compare/base...a1b2c3d",
+        );
+    for format in FORMATS {
+        command
+            .arg("--also")
+            .arg(format!("{format}={}", dir.join(format).display()));
+    }
+    command.assert().code(1);
+    FORMATS
+        .iter()
+        .map(|format| {
+            let text = std::fs::read_to_string(dir.join(format)).unwrap();
+            (*format, text)
+        })
+        .collect()
+}
+
+fn text_of<'a>(outputs: &'a [(&str, String)], format: &str) -> &'a str {
+    &outputs.iter().find(|(f, _)| *f == format).unwrap().1
+}
+
+#[test]
+fn every_format_of_a_graded_run_is_accepted_by_its_consumer() {
+    let pack = Pack::new();
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = all_formats(&pack, "adder-partial", dir.path());
+
+    // CTRF: the published schema (Python's jsonschema) and the reference implementation.
+    validators::check_ctrf(&dir.path().join("ctrf"));
+    let ctrf: Value = serde_json::from_str(text_of(&outputs, "ctrf")).unwrap();
+    let summary = &ctrf["results"]["summary"];
+    assert_eq!(
+        (
+            &summary["tests"],
+            &summary["passed"],
+            &summary["failed"],
+            &summary["skipped"]
+        ),
+        (&4.into(), &2.into(), &1.into(), &1.into()),
+        "{ctrf:#}"
+    );
+
+    // JUnit, as junitparser reads it.
+    let cases = validators::read_junit(&dir.path().join("junit"));
+    let results: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|c| (c.name.as_str(), c.result.as_str()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("adds_two_numbers", "passed"),
+            ("adds_zero", "passed"),
+            ("sums_a_slice_wrapping_on_overflow", "failure"),
+            ("sums_as_fast_as_a_plain_loop", "skipped"),
+        ]
+    );
+    let failure = &cases[2];
+    assert_eq!(
+        (failure.suite.as_str(), failure.classname.as_str()),
+        ("adder", "adder")
+    );
+    assert_eq!(failure.kind, "test failure");
+    assert!(
+        failure.text.contains("attempt to add with overflow"),
+        "{failure:?}"
+    );
+    assert!(cases.iter().all(|c| c.time >= 0.0));
+
+    let pl = validators::check_prairielearn(text_of(&outputs, "prairielearn"));
+    assert_eq!(
+        (&pl["gradable"], &pl["score"]),
+        (&true.into(), &0.5.into()),
+        "{pl:#}"
+    );
+
+    let exercism = validators::check_exercism(text_of(&outputs, "exercism"));
+    assert_eq!(exercism["status"], "fail");
+    let statuses: Vec<&str> = exercism["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass", "pass", "fail", "pass"]);
+
+    let classroom50 = validators::check_classroom50(text_of(&outputs, "classroom50"));
+    assert_eq!(classroom50["classroom"], "rust-concurrency");
+    assert_eq!(
+        (&classroom50["score"], &classroom50["max-score"]),
+        (&2.into(), &4.into())
+    );
+
+    let markdown = text_of(&outputs, "github-summary");
+    assert!(
+        markdown.contains("| adder | ❌ fails | 2 / 4 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown
+            .contains("| `sums_a_slice_wrapping_on_overflow` | correctness | ❌ fail | 0 / 2 |"),
+        "{markdown}"
+    );
+    // The human report, written to a file, has no colour codes.
+    assert!(!text_of(&outputs, "human").contains('\x1b'));
+    assert!(text_of(&outputs, "human").contains("adder"));
+}
+
+#[test]
+fn a_compile_error_is_an_error_where_the_format_has_one() {
+    let pack = Pack::new();
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = all_formats(&pack, "adder-compile-error", dir.path());
+    validators::check_ctrf(&dir.path().join("ctrf"));
+    let cases = validators::read_junit(&dir.path().join("junit"));
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        (cases[0].result.as_str(), cases[0].kind.as_str()),
+        ("failure", "compile error")
+    );
+
+    let pl = validators::check_prairielearn(text_of(&outputs, "prairielearn"));
+    assert_eq!(pl["gradable"], false, "{pl:#}");
+    assert!(pl["format_errors"][0].as_str().unwrap().contains("E0277"));
+
+    let exercism = validators::check_exercism(text_of(&outputs, "exercism"));
+    assert_eq!(exercism["status"], "error", "{exercism:#}");
+    assert!(exercism["message"].as_str().unwrap().contains("E0277"));
+
+    let classroom50 = validators::check_classroom50(text_of(&outputs, "classroom50"));
+    assert_eq!(
+        (&classroom50["score"], &classroom50["max-score"]),
+        (&0.into(), &5.into())
+    );
+}
+
+#[test]
+fn also_names_the_formats_it_knows_when_given_another() {
+    let pack = Pack::new();
+    let output = pack
+        .grader()
+        .args(["run", "adder", "--also", "yaml=out.yaml"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&output);
+    assert!(stderr.contains("unknown format `yaml`"), "{stderr}");
+    assert!(
+        stderr.contains("ctrf") && stderr.contains("github-summary"),
+        "{stderr}"
+    );
 }

@@ -10,6 +10,7 @@ use crate::commands::sandboxing::IsolationArgs;
 use crate::commands::{Common, Outcome};
 use crate::gradescope::{package, run};
 use crate::grading::GradeOptions;
+use crate::manifest::Starter;
 use crate::progress::Progress;
 use crate::repo::Repo;
 use crate::scratch::{self, Source};
@@ -153,6 +154,15 @@ fn prepare(repo: &Repo, slugs: &[String]) -> Result<Outcome> {
         progress.clear();
         match built {
             BuildOutcome::Built(_) => eprintln!("{}: built", exercise.slug),
+            // A fix-it exercise's starter fails to compile on purpose; its dependencies are
+            // built all the same, which is what preparing is for.
+            BuildOutcome::CompileError { .. } if manifest.starter == Starter::DoesNotCompile => {
+                eprintln!(
+                    "{}: dependencies built (the starter doesn't compile, as a fix-it \
+                     exercise's shouldn't)",
+                    exercise.slug
+                );
+            }
             BuildOutcome::CompileError { rendered, .. } => {
                 eprintln!(
                     "{}: the starter code doesn't compile:\n{rendered}",

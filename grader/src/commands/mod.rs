@@ -47,12 +47,7 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
     };
     match cli.command.unwrap_or(Command::List) {
         Command::List => list::run(&repo, &common),
-        Command::Run {
-            slugs,
-            submission,
-            skip_timing,
-            tests,
-        } => run::run(&repo, &common, &slugs, submission, skip_timing, tests),
+        Command::Run(args) => run::run(&repo, &common, args),
         Command::Watch {
             slug,
             skip_timing,

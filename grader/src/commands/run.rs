@@ -1,10 +1,17 @@
 //! `grader run [SLUG…]` and `grader run SLUG --submission DIR`: grade, report, remember.
+//!
+//! One grading run, written in the `--format` asked for (to stdout or `--output`) and in any
+//! number of other formats beside it (`--also FORMAT=FILE`: a CI job's summary and its CTRF
+//! artifact from the same run). Each writer gets what it needs besides the report — the start
+//! time, the CPU count, Classroom 50's identity — from [`Context`], made once here.
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
+use clap::Args;
 
+use crate::commands::sandboxing::IsolationArgs;
 use crate::commands::{Common, Outcome};
 use crate::grading::{self, GradeOptions};
 use crate::guidance;
@@ -18,29 +25,92 @@ use crate::scratch::Source;
 use crate::state::{self, State};
 use crate::style::Style;
 
-pub fn run(
-    repo: &Repo,
-    common: &Common,
-    slugs: &[String],
-    submission: Option<PathBuf>,
-    skip_timing: bool,
-    only: Vec<String>,
-) -> Result<Outcome> {
-    let source = source(slugs, submission)?;
-    let exercises = repo.select(slugs)?;
+/// `grader run`'s arguments.
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
+    /// Exercises to grade (all when none is named).
+    pub slugs: Vec<String>,
+    /// Grade the editable files found under DIR (same relative paths) in a pristine scratch
+    /// copy of the exercise; your own exercise folder is not touched. Needs one SLUG.
+    #[arg(long, value_name = "DIR")]
+    pub submission: Option<PathBuf>,
+    /// Run only correctness tests (timing checks are reported as skipped): faster feedback.
+    #[arg(long)]
+    pub skip_timing: bool,
+    /// Run only the hidden test with this name (repeat for more). Your progress isn't
+    /// recorded by such a partial run.
+    #[arg(long = "test", value_name = "NAME")]
+    pub tests: Vec<String>,
+    /// Also write the report as FORMAT to FILE, from the same grading run (repeat for more), e.g.
+    /// `--also ctrf=ctrf-report.json --also github-summary="$GITHUB_STEP_SUMMARY"`.
+    #[arg(long = "also", value_name = "FORMAT=FILE", value_parser = parse_also)]
+    pub also: Vec<Also>,
+    /// With --submission, giving any of these confines the submission's code as `batch` does
+    /// (own uid, limits; offline builds); without them it runs unconfined. (A flattened group's
+    /// doc comment is not help text: `Command::Run`'s says it.)
+    #[command(flatten)]
+    pub isolation: Option<IsolationArgs>,
+}
+
+/// `--also FORMAT=FILE`.
+#[derive(Clone, Debug)]
+pub struct Also {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_also(text: &str) -> Result<Also, String> {
+    use clap::ValueEnum;
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, as in ctrf=report.json, not `{text}`"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!("unknown format `{format}` (one of {})", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err(format!("no file after `{format:?}=`"));
+    }
+    Ok(Also {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+/// What the writers need besides the report.
+struct Context {
+    started_at: SystemTime,
+    /// The learner's own code was graded in full: their progress and hints apply.
+    learner: bool,
+    state: State,
+}
+
+pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
+    let source = source(&args.slugs, args.submission.clone())?;
+    let exercises = repo.select(&args.slugs)?;
     if exercises.is_empty() {
         bail!(
             "there are no exercises in {} yet",
             repo.exercises_dir().display()
         );
     }
+    let sandbox = match (&args.isolation, &source) {
+        (None, _) => crate::sandbox::Sandbox::none(),
+        (Some(isolation), Source::Submission(_)) => isolation.set_up(repo, false)?,
+        (Some(_), _) => bail!(
+            "--isolation and the limits confine someone else's code: use them with --submission"
+        ),
+    };
     // A run of a few named tests says nothing about whether the exercise passes.
-    let learner = matches!(source, Source::Learner) && only.is_empty();
+    let learner = matches!(source, Source::Learner) && args.tests.is_empty();
     let options = GradeOptions {
         hidden: common.hidden.clone(),
-        skip_timing,
-        only,
-        ..GradeOptions::default()
+        skip_timing: args.skip_timing,
+        only: args.tests,
+        sandbox,
     };
     let started_at = SystemTime::now();
     let started = Instant::now();
@@ -58,20 +128,41 @@ pub fn run(
     } else {
         State::default()
     };
-    let text = match common.format {
-        Format::Human => render_human(repo, common, &report, &state, learner)?,
-        Format::Json => report::json::render(&report),
-        Format::Junit => report::junit::render(&report, started_at),
-        Format::Gradescope => {
-            // A learner's or instructor's machine: timing checks count as graded.
-            let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-            let options = report::gradescope::Options {
-                cpus,
-                timing_informational: false,
-            };
-            report::gradescope::render(&report, &options)
-        }
+    let context = Context {
+        started_at,
+        learner,
+        state,
     };
+    write_reports(repo, common, &args.also, &report, &context)?;
+    Ok(if report.all_pass() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
+
+/// The report in `--format` (stdout or `--output`), then in each `--also` format to its file.
+fn write_reports(
+    repo: &Repo,
+    common: &Common,
+    also: &[Also],
+    report: &Report,
+    context: &Context,
+) -> Result<()> {
+    let mut guidance = None;
+    let main_style = if common.output.is_some() {
+        Style::plain()
+    } else {
+        Style::stdout()
+    };
+    let text = render(
+        repo,
+        common.format,
+        main_style,
+        report,
+        context,
+        &mut guidance,
+    )?;
     if common.format != Format::Human {
         // The machine-readable formats go to stdout or a file; notes go to the reader.
         for result in &report.exercises {
@@ -81,11 +172,101 @@ pub fn run(
         }
     }
     report::emit(&text, common.output.as_deref())?;
-    Ok(if report.all_pass() {
-        Outcome::Success
-    } else {
-        Outcome::Failure
+    for also in also {
+        let text = render(
+            repo,
+            also.format,
+            Style::plain(),
+            report,
+            context,
+            &mut guidance,
+        )?;
+        report::emit(&text, Some(&also.path))
+            .with_context(|| format!("can't write the {:?} report", also.format))?;
+    }
+    Ok(())
+}
+
+/// The report in one format. The human report's guidance is worked out once (it records which
+/// hints were shown) and kept in `guidance` for a second human report.
+fn render(
+    repo: &Repo,
+    format: Format,
+    style: Style,
+    report: &Report,
+    context: &Context,
+    guidance: &mut Option<human::Guidance>,
+) -> Result<String> {
+    Ok(match format {
+        Format::Human => {
+            if guidance.is_none() {
+                *guidance = Some(human_guidance(repo, report, context)?);
+            }
+            let guidance = guidance.as_ref().expect("set just above");
+            human::render(report, style, guidance)
+        }
+        Format::Json => report::json::render(report),
+        Format::Junit => report::junit::render(report, context.started_at),
+        Format::Gradescope => {
+            // A learner's or instructor's machine: timing checks count as graded.
+            let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+            let options = report::gradescope::Options {
+                cpus,
+                timing_informational: false,
+            };
+            report::gradescope::render(report, &options)
+        }
+        Format::Prairielearn => report::prairielearn::render(report),
+        Format::Exercism => report::exercism::render(report),
+        Format::Ctrf => report::ctrf::render(
+            report,
+            &report::ctrf::Options {
+                started: context.started_at,
+                report_id: report::uuid_v4(),
+            },
+        ),
+        Format::GithubSummary => report::markdown::render(report),
+        Format::Classroom50 => {
+            report::classroom50::render(report, &classroom50_options(context.started_at))
+        }
     })
+}
+
+/// Classroom 50's identity of the submission, from the environment its runner gives an
+/// autograder (see `grader/templates/classroom50/autograder.py`).
+fn classroom50_options(started_at: SystemTime) -> report::classroom50::Options {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    let missing: Vec<&str> = ["CLASSROOM", "ASSIGNMENT", "SUBMISSION_TAG", "COMMIT_URL"]
+        .into_iter()
+        .filter(|name| std::env::var_os(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "note: {} not set: Classroom 50's runner sets them; its collect-scores rejects a \
+             result.json whose identity doesn't match the repository",
+            missing.join(", ")
+        );
+    }
+    let graded_at = report::classroom50::utc_seconds(SystemTime::now());
+    let review = std::env::var("REVIEW_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| var("COMMIT_URL"));
+    report::classroom50::Options {
+        classroom: var("CLASSROOM"),
+        assignment: var("ASSIGNMENT"),
+        submission: var("SUBMISSION_TAG"),
+        commit: var("COMMIT_URL"),
+        release: var("RELEASE_URL"),
+        review,
+        // The submission instant is the graded commit's date, which the autograder reads from
+        // git; without it, when grading began.
+        datetime: std::env::var("TASKLINGS_SUBMITTED_AT")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| report::classroom50::utc_seconds(started_at)),
+        graded_at,
+    }
 }
 
 /// Where the editable files come from: the learner's own folder, or a submission folder.
@@ -111,7 +292,7 @@ fn source(slugs: &[String], submission: Option<PathBuf>) -> Result<Source> {
 }
 
 /// Grades one exercise. Someone else's submission goes through intake first, as `batch` takes
-/// it (only the editable files, refusals, notes); only the sandbox differs — none here.
+/// it (only the editable files, refusals, notes); the sandbox is `--isolation`'s, none without.
 fn grade(
     repo: &Repo,
     exercise: &Exercise,
@@ -137,25 +318,16 @@ fn grade(
     result
 }
 
-fn render_human(
-    repo: &Repo,
-    common: &Common,
-    report: &Report,
-    state: &State,
-    learner: bool,
-) -> Result<String> {
-    let style = if common.output.is_some() {
-        Style::plain()
-    } else {
-        Style::stdout()
-    };
-    let guidance = if learner {
+/// The hints and "what next" under a human report: the learner's own (recording which hints
+/// were shown), or a reviewer's for a submission.
+fn human_guidance(repo: &Repo, report: &Report, context: &Context) -> Result<human::Guidance> {
+    if context.learner {
         let exercises = repo.exercises()?;
-        let (guidance, revealed) = guidance::for_learner(repo, report, &exercises, state, false);
+        let (guidance, revealed) =
+            guidance::for_learner(repo, report, &exercises, &context.state, false);
         guidance::record_revealed(repo, revealed)?;
-        guidance
+        Ok(guidance)
     } else {
-        guidance::for_submission(report)
-    };
-    Ok(human::render(report, style, &guidance))
+        Ok(guidance::for_submission(report))
+    }
 }

@@ -36,7 +36,7 @@ pub fn render(report: &Report, started: SystemTime) -> String {
         all.len(),
         count(TestStatus::Error),
         count(TestStatus::Skipped),
-        uuid(),
+        crate::report::uuid_v4(),
         report.elapsed_s
     );
     for exercise in &report.exercises {
@@ -137,23 +137,6 @@ fn text(value: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A random version-4 UUID, as nextest gives each run.
-fn uuid() -> String {
-    let mut bytes = [0u8; 16];
-    // Without a system generator the id is still well-formed; uniqueness is all it promises.
-    let _ = getrandom::fill(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        8 + (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 3),
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
 /// `2024-01-09T07:50:12.664+00:00`.
 pub fn rfc3339(time: SystemTime) -> String {
     let since = time
@@ -199,17 +182,5 @@ mod tests {
             rfc3339(SystemTime::UNIX_EPOCH),
             "1970-01-01T00:00:00.000+00:00"
         );
-    }
-
-    #[test]
-    fn uuids_have_the_version_4_shape() {
-        let id = uuid();
-        let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(parts[2].starts_with('4'));
-        assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"));
     }
 }
