@@ -43,7 +43,8 @@
 //! - **backpressure**: with every worker busy and the queue full, a `submit` stays pending
 //!   (polled again and again, it never completes); once a job ends and a worker takes the next
 //!   one from the queue, that `submit` is woken and completes. While the queue has room,
-//!   `submit` completes without waiting for any worker;
+//!   `submit` completes without waiting for any worker. A `submit` dropped while it waits for
+//!   room leaves its job out: that job never runs;
 //! - **panics**: `panic!("job {i} failed")` (a `String` payload) and `panic!("literal")` (a
 //!   `&str`) come back as `JobError::Panicked` with that exact text, also from a job that panics
 //!   after an `.await`; afterwards the pool still runs `workers` jobs at once;
@@ -108,6 +109,10 @@ impl Pool {
     /// The job runs on one of the workers. Its output, or its panic, comes back through the
     /// handle. Dropping the handle doesn't cancel the job: it runs anyway, and its result is
     /// thrown away.
+    ///
+    /// Giving up is allowed: if the future of `submit` is dropped before it completes (a caller
+    /// that stops waiting for room — a timeout, a `select!`), the job was not submitted and
+    /// never runs.
     pub async fn submit<F, T>(&self, job: F) -> JobHandle<T>
     where
         F: Future<Output = T> + Send + 'static,

@@ -6,7 +6,8 @@
 //!   N worker tasks (`runtime::metrics().spawned` over the pool's life, `runtime::num_tasks()`
 //!   while it works), and still N workers after panics and after dropped handles.
 //! - `queue`: `submit` returns at once while the queue has room, stays pending while it is full
-//!   (polled a hundred times), and is woken when a worker takes a job out of it.
+//!   (polled a hundred times), is woken when a worker takes a job out of it, and queues nothing
+//!   when it is dropped before it completes (a caller that gives up).
 //! - `shutdown`: pending while jobs run or wait, handles working meanwhile and afterwards, every
 //!   queued job run, and no task of the pool left when it returns.
 //! - `fan`: `run_all` keeps the order of the jobs and runs them side by side.
@@ -59,6 +60,12 @@ fn main() {
             "submit_waits_while_the_queue_is_full",
             2.0,
             queue::submit_waits_while_the_queue_is_full,
+        )
+        .timeout(ROOM),
+        Test::correctness(
+            "a_submit_given_up_submits_nothing",
+            1.0,
+            queue::a_submit_given_up_submits_nothing,
         )
         .timeout(ROOM),
         Test::correctness(

@@ -153,8 +153,9 @@ pub fn shutdown_leaves_no_task_behind() {
         check!(
             left == 0,
             "Pool::new(3, 2) with no job, then shutdown(): when it returned, {left} task(s) of \
-             the pool were still alive. shutdown returns once every worker has ended. Tasks \
-             left:{}",
+             the pool were still alive. shutdown returns once every worker has ended; a worker \
+             still waiting for a job waits on a queue that never closes (a Sender kept alive \
+             where the workers can reach it, inside an Arc they share, say). Tasks left:{}",
             pool_tasks()
         );
 

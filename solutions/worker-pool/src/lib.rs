@@ -78,6 +78,10 @@ impl Pool {
     /// The job runs on one of the workers. Its output, or its panic, comes back through the
     /// handle. Dropping the handle doesn't cancel the job: it runs anyway, and its result is
     /// thrown away.
+    ///
+    /// Giving up is allowed: if the future of `submit` is dropped before it completes (a caller
+    /// that stops waiting for room — a timeout, a `select!`), the job was not submitted and
+    /// never runs.
     pub async fn submit<F, T>(&self, job: F) -> JobHandle<T>
     where
         F: Future<Output = T> + Send + 'static,
