@@ -1,4 +1,4 @@
-// Must fail submit_waits_while_the_queue_is_full: futures' mpsc::channel(capacity) holds one job per Sender beyond its buffer, so with the pool's one Sender the queue takes capacity + 1 jobs before submit waits.
+// Must fail a_submit_given_up_submits_nothing: futures' mpsc Sender::send puts the job in the channel first and only then waits for room (a Sender may go one beyond the buffer), so a submit dropped while it waits has already queued its job, which runs.
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
