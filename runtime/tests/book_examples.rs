@@ -183,6 +183,8 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // Patterns: jobs that answer (before the worker-pool exercise)
+    run("job_handles", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +547,7 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    job_handles,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
