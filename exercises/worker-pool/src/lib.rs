@@ -19,8 +19,8 @@
 //!
 //! A job is a future (`async move { … }`): it may await (I/O, timers, channels), and a worker is
 //! busy with it until it is done. The queue holds jobs of many output types at once, so each job
-//! must be turned into one common type before it goes in; read the chapter's last two sections
-//! (`book/src/patterns.md`): a worker pool, and jobs that answer.
+//! must be turned into one common type before it goes in. Read the chapter first
+//! (`book/src/patterns.md`), its sections *Worker pool* and *Jobs that answer* above all.
 //!
 //! ## What the grader checks, and how it can tell
 //!
@@ -39,7 +39,9 @@
 //! - **N worker tasks, no more**: `runtime::metrics().spawned` rises by exactly `workers` in
 //!   `new` and not at all afterwards, however many jobs run or panic (no task per job, no helper
 //!   task, no replacement workers), and `runtime::num_tasks()` shows `workers` tasks while they
-//!   work;
+//!   work. That is what this pool promises, and why you would pick it over the chapter's
+//!   semaphore: a fixed set of long-lived workers, whatever the backlog (a task per job, even
+//!   behind a semaphore, is the other pattern);
 //! - **backpressure**: with every worker busy and the queue full, a `submit` stays pending
 //!   (polled again and again, it never completes); once a job ends and a worker takes the next
 //!   one from the queue, that `submit` is woken and completes. While the queue has room,
