@@ -203,6 +203,8 @@ const RUNS: &[Run] = &[
     run("select", &[]),
     run("select_cancel", &[]),
     run("pipeline", &[]),
+    // Patterns: jobs that answer (before the worker-pool exercise)
+    run("job_handles", &[]),
 ];
 
 fn repo() -> PathBuf {
@@ -578,6 +580,7 @@ examples!(
     select,
     select_cancel,
     pipeline,
+    job_handles,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

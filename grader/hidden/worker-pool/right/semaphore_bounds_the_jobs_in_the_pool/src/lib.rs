@@ -1,0 +1,137 @@
+// Passes: the queue is an unbounded channel, bounded instead by a semaphore of workers + queue_capacity permits that submit acquires (before queuing) and the job gives back when it ends; tokio's oneshot for the handle.
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::FutureExt;
+use tokio::sync::{mpsc, oneshot, Mutex, Semaphore};
+
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+type Queue = Arc<Mutex<mpsc::UnboundedReceiver<Job>>>;
+
+pub struct Pool {
+    queue: mpsc::UnboundedSender<Job>,
+    /// One permit per job in the pool, running or queued: workers + queue_capacity.
+    places: Arc<Semaphore>,
+    workers: Vec<runtime::JoinHandle<()>>,
+}
+
+impl Pool {
+    pub fn new(workers: usize, queue_capacity: usize) -> Pool {
+        let workers = workers.max(1);
+        let (queue, jobs) = mpsc::unbounded_channel();
+        let jobs: Queue = Arc::new(Mutex::new(jobs));
+        let places = Arc::new(Semaphore::new(workers + queue_capacity.max(1)));
+        let workers = (0..workers)
+            .map(|_| runtime::spawn(work(Arc::clone(&jobs))))
+            .collect();
+        Pool {
+            queue,
+            places,
+            workers,
+        }
+    }
+
+    pub async fn submit<F, T>(&self, job: F) -> JobHandle<T>
+    where
+        F: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        // A place first: a submit dropped while it waits here has queued nothing.
+        let place = Arc::clone(&self.places)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let (answer, result) = oneshot::channel();
+        let job: Job = Box::pin(async move {
+            let _place = place;
+            let outcome = AssertUnwindSafe(job)
+                .catch_unwind()
+                .await
+                .map_err(|payload| JobError::Panicked(panic_message(payload.as_ref())));
+            let _ = answer.send(outcome);
+        });
+        let _ = self.queue.send(job);
+        JobHandle { result }
+    }
+
+    pub async fn shutdown(self) {
+        let Pool { queue, workers, .. } = self;
+        drop(queue);
+        for worker in workers {
+            let _ = worker.await;
+        }
+    }
+}
+
+async fn work(jobs: Queue) {
+    loop {
+        let job = jobs.lock().await.recv().await;
+        match job {
+            Some(job) => job.await,
+            None => break,
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
+
+pub struct JobHandle<T> {
+    result: oneshot::Receiver<Result<T, JobError>>,
+}
+
+impl<T> Future for JobHandle<T> {
+    type Output = Result<T, JobError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.result)
+            .poll(cx)
+            .map(|answer| answer.unwrap_or(Err(JobError::Dropped)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError {
+    Panicked(String),
+    Dropped,
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobError::Panicked(message) => write!(f, "the job panicked: {message}"),
+            JobError::Dropped => f.write_str("the job was dropped before it finished"),
+        }
+    }
+}
+
+impl Error for JobError {}
+
+pub async fn run_all<F, T>(pool: &Pool, jobs: Vec<F>) -> Vec<Result<T, JobError>>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut handles = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        handles.push(pool.submit(job).await);
+    }
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await);
+    }
+    results
+}
