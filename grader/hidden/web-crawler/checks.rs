@@ -24,6 +24,10 @@ pub fn check_each_url_fetched_once(run: &Run) {
         let advice = if url.contains("/loop/") {
             " It is part of a redirect loop (a → b → a): a redirect to a url that is already \
              known ends the chain — check the known set before following a redirect too."
+        } else if run.site.is_redirected_to(url) {
+            " A redirect leads to it, and it was already known (fetched or claimed): a \
+             redirect to a known url is not followed — check the known set before following a \
+             redirect too."
         } else {
             " Claim a url (insert it into the set of known urls) the moment you first see it — \
              not after its fetch returns: while the first fetch is in flight, other pages that \
@@ -110,6 +114,15 @@ pub fn check_matches_model(run: &Run) {
 
     // Part of the crawl, but never fetched.
     if let Some((url, visit)) = model.iter().find(|(url, _)| !counts.contains_key(*url)) {
+        if let Some(failed) = error_then_nothing(run) {
+            panic!(
+                "{}: never fetched {url} (depth {}), which the crawl must fetch. Did an error end \
+                 the crawl? The fetch of {failed} failed, and no fetch started after that; a \
+                 404 or a timeout is recorded in the report, and the crawl goes on with the \
+                 other pages.",
+                run.what, visit.depth
+            );
+        }
         let why = if is_redirect_target(&run.site, url) {
             format!(
                 "a redirect leads to it (at depth {}): follow a redirect to a url not yet \
@@ -173,6 +186,26 @@ pub fn check_matches_model(run: &Run) {
          stopped is for a crawl that `stop` or the time limit ended.",
         run.what
     );
+}
+
+/// The first url whose fetch failed (an error or a timeout), if no fetch started after it
+/// failed.
+fn error_then_nothing(run: &Run) -> Option<String> {
+    let calls = run.recorder.calls();
+    let failed_at = |call: &&crate::recorder::Call| match run.report.pages.get(&call.url) {
+        Some(visit) if matches!(visit.fetched, Fetched::Error(_) | Fetched::TimedOut) => {
+            call.ended.or(call.dropped)
+        }
+        _ => None,
+    };
+    let (url, at) = calls
+        .iter()
+        .filter_map(|call| failed_at(&call).map(|at| (call.url.clone(), at)))
+        .min_by_key(|(_, at)| *at)?;
+    let later = calls
+        .iter()
+        .any(|call| call.started.is_some_and(|started| started >= at));
+    (!later).then_some(url)
 }
 
 /// A url the site's redirects lead to (a moved page's target, a loop's second page, a chain's

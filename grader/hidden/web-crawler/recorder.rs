@@ -296,19 +296,28 @@ pub fn run(site: Site, config: Config, cancel_at: Option<Duration>) -> Run {
                 for call in &calls {
                     *counts.entry(call.url.as_str()).or_default() += 1;
                 }
-                let most = counts
+                let (most, times) = counts
                     .iter()
                     .max_by_key(|(_, count)| **count)
-                    .map(|(url, count)| format!("{url} was fetched {count} times"))
+                    .map(|(url, count)| ((*url).to_owned(), *count))
                     .unwrap_or_default();
+                let last = calls.last().map_or("none", |call| call.url.as_str());
+                let why = if times > 1 {
+                    format!(
+                        "{most} was fetched {times} times: claim each url the moment you first \
+                         see it, and never fetch a claimed url again"
+                    )
+                } else {
+                    format!(
+                        "no url twice, but the last one fetched was {last}: is a chain of \
+                         redirects (each to a new url) followed forever? Count the redirects in \
+                         a row, and stop following after max_redirects"
+                    )
+                };
                 panic!(
                     "{what} ran away: it called fetch {} times, though the whole crawl takes \
-                     {} fetches ({most}; the last url fetched was {}). Is a redirect chain \
-                     followed forever (count the redirects in a row, stop after \
-                     max_redirects), or a url fetched again (claim each url once)?",
+                     {expected} fetches; {why}.",
                     calls.len(),
-                    expected,
-                    calls.last().map_or("none", |call| call.url.as_str()),
                 );
             };
             // Let anything left behind show itself: ten virtual seconds.

@@ -286,6 +286,14 @@ impl Site {
         }
     }
 
+    /// Whether a redirect of the site leads to `url`.
+    pub fn is_redirected_to(&self, url: &str) -> bool {
+        trap_hop(url).is_some_and(|(_, hop)| hop > 0)
+            || self.resources.values().any(
+                |resource| matches!(resource, Resource::Redirect { to, .. } if to == url),
+            )
+    }
+
     /// The crawl the rules define: every url it fetches, with its depth and what it gives
     /// (`Fetched::TimedOut` for a page that never answers).
     pub fn model(&self, config: &Config) -> BTreeMap<String, Visit> {
