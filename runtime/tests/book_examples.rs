@@ -183,6 +183,8 @@ const RUNS: &[Run] = &[
     run("heartbeat", &[Numbers]),
     // Fixing races and Debugging: the bank-transfers exercise's deadlock
     run("bank_deadlock", &[Timings]),
+    // URL fetcher: two limits at once (before the web-crawler exercise). Numbers: start times.
+    run("host_limits", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -545,6 +547,7 @@ examples!(
     poll_by_hand,
     heartbeat,
     bank_deadlock,
+    host_limits,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {

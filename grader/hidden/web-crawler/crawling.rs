@@ -82,13 +82,24 @@ pub fn counts_depth_by_the_shortest_path() {
 
 pub fn keeps_crawling_past_missing_pages_and_errors() {
     // The start page's first link is a 404; many more are spread over the site.
-    let mut site = Site::new("a hand-made site whose first link is missing", "http://s.test/");
+    let mut site = Site::new(
+        "a hand-made site whose first link is missing",
+        "http://s.test/",
+    );
     site.page(
         "http://s.test/",
         10,
-        &["http://s.test/missing", "http://s.test/1", "http://s.test/2"],
+        &[
+            "http://s.test/missing",
+            "http://s.test/1",
+            "http://s.test/2",
+        ],
     )
-    .page("http://s.test/1", 50, &["http://s.test/gone", "http://s.test/3"])
+    .page(
+        "http://s.test/1",
+        50,
+        &["http://s.test/gone", "http://s.test/3"],
+    )
     .page("http://s.test/2", 200, &["http://s.test/3"])
     .page("http://s.test/3", 20, &[]);
     check_matches_model(&run(site, roomy(3), None));
@@ -164,7 +175,12 @@ pub fn follows_redirects_once_each_up_to_max_redirects() {
         let crawl = run(site, config, None);
         check_matches_model(&crawl);
         let in_chain = |url: &String| url.contains("/trap/0/");
-        let expected = crawl.site.model(&crawl.config).keys().filter(|url| in_chain(url)).count();
+        let expected = crawl
+            .site
+            .model(&crawl.config)
+            .keys()
+            .filter(|url| in_chain(url))
+            .count();
         let chain = crawl
             .recorder
             .calls()

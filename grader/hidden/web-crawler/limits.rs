@@ -202,7 +202,10 @@ fn check_slots_reused(calls: &[Call], limit: usize, origin: Duration) -> Result<
                 .iter()
                 .filter(|start| **start > at && **start != Duration::MAX)
                 .min()
-                .map_or_else(|| "never".to_owned(), |start| format!("only at {}", secs(*start)));
+                .map_or_else(
+                    || "never".to_owned(),
+                    |start| format!("only at {}", secs(*start)),
+                );
             return Err(format!(
                 "at {} only {in_flight} fetch(es) were in flight although {possible} could have \
                  been (max_concurrent {limit}, {} url(s) known and not started yet); the next \
@@ -226,7 +229,10 @@ pub fn no_host_sees_more_than_its_rate_in_any_second() {
     site.page(
         "http://start.test/",
         700,
-        &leaves.iter().map(|(url, _)| url.as_str()).collect::<Vec<_>>(),
+        &leaves
+            .iter()
+            .map(|(url, _)| url.as_str())
+            .collect::<Vec<_>>(),
     );
     let crawl = run(site, config(10, 3, 1), None);
     check_rate(&crawl, 3);

@@ -331,17 +331,7 @@ pub fn run(site: Site, config: Config, cancel_at: Option<Duration>) -> Run {
     }));
     let real_time = real_start.elapsed();
     match result {
-        Ok(Ok((report, recorder, returned, extra_tasks))) => {
-            if std::env::var_os("WC_DEBUG").is_some() {
-                let model = site.model(&config);
-                let kinds = |pat: &str| model.keys().filter(|u| u.contains(pat)).count();
-                let hangs = model.values().filter(|v| v.fetched == Fetched::TimedOut).count();
-                let errors = model.values().filter(|v| matches!(v.fetched, Fetched::Error(_))).count();
-                let maxd = model.values().map(|v| v.depth).max();
-                eprintln!("DEBUG {what}\n  model {} (max depth {maxd:?}) fetched {} report {} hangs {hangs} errors {errors} fresh {} loop {} trap {} home {} moved {}; returned {:?} stopped {} peak {}",
-                    model.len(), recorder.calls().len(), report.pages.len(), kinds("/fresh/"), kinds("/loop/"), kinds("/trap/"), kinds("/home/"), kinds("/moved/"), returned, report.stopped, recorder.in_flight.peak());
-            }
-            Run {
+        Ok(Ok((report, recorder, returned, extra_tasks))) => Run {
             what,
             site,
             config,
@@ -350,7 +340,7 @@ pub fn run(site: Site, config: Config, cancel_at: Option<Duration>) -> Run {
             returned,
             extra_tasks,
             real_time,
-        }},
+        },
         Ok(Err(_elapsed)) => panic!(
             "{what} did not return within an hour of (virtual) tokio time, with every task \
              waiting: is a fetch that never answers awaited without a timeout \

@@ -160,8 +160,7 @@ impl Site {
     pub fn generate(seed: u64, shape: &Shape, hosts: &[String]) -> Site {
         let mut rng = Rng::new(seed);
         let pick = |rng: &mut Rng, (low, high): (u64, u64)| low + rng.below(high - low + 1);
-        let page_url =
-            |index: usize| format!("{}/p/{index}", hosts[index % hosts.len()].as_str());
+        let page_url = |index: usize| format!("{}/p/{index}", hosts[index % hosts.len()].as_str());
         let mut site = Site::new(
             &format!("the site of seed {seed:#x} ({} pages)", shape.pages),
             &page_url(0),
@@ -200,7 +199,10 @@ impl Site {
             let other = &hosts[(number + 1) % hosts.len()];
             // A page that moved, to a page on another host that nothing links to.
             let fresh = format!("{other}/fresh/{number}");
-            let fresh_links = vec![page_url(1 + number), format!("{host}/missing/fresh-{number}")];
+            let fresh_links = vec![
+                page_url(1 + number),
+                format!("{host}/missing/fresh-{number}"),
+            ];
             site.insert(
                 &fresh,
                 Resource::Page {
@@ -289,9 +291,10 @@ impl Site {
     /// Whether a redirect of the site leads to `url`.
     pub fn is_redirected_to(&self, url: &str) -> bool {
         trap_hop(url).is_some_and(|(_, hop)| hop > 0)
-            || self.resources.values().any(
-                |resource| matches!(resource, Resource::Redirect { to, .. } if to == url),
-            )
+            || self
+                .resources
+                .values()
+                .any(|resource| matches!(resource, Resource::Redirect { to, .. } if to == url))
     }
 
     /// The crawl the rules define: every url it fetches, with its depth and what it gives
@@ -373,5 +376,7 @@ pub fn host(url: &str) -> &str {
 
 /// The bases of `count` in-memory hosts: `http://h0.test`, `http://h1.test`, …
 pub fn memory_hosts(count: usize) -> Vec<String> {
-    (0..count).map(|index| format!("http://h{index}.test")).collect()
+    (0..count)
+        .map(|index| format!("http://h{index}.test"))
+        .collect()
 }

@@ -43,7 +43,9 @@ fn slow_config(time_limit: Option<Duration>) -> Config {
 /// A star of 20 pages on one host at 2 per second: its one level takes ten seconds.
 fn long_level() -> (Site, Config) {
     let start = "http://start.test/";
-    let leaves: Vec<String> = (0..20).map(|index| format!("http://a.test/{index}")).collect();
+    let leaves: Vec<String> = (0..20)
+        .map(|index| format!("http://a.test/{index}"))
+        .collect();
     let mut site = Site::new("a star of 20 pages on a.test", start);
     site.page(
         start,
@@ -155,10 +157,11 @@ fn check_report_of_a_stopped_crawl(crawl: &Run, at: Duration) {
         let expected = match (call.ended, answer) {
             (Some(_), Some(answer)) => answer,
             // Given up on: dropped, a fetch_timeout after it started.
-            (None, _) if call.dropped.is_some_and(|dropped| {
-                call.started
-                    .is_some_and(|started| dropped - started >= crawl.config.fetch_timeout)
-            }) =>
+            (None, _)
+                if call.dropped.is_some_and(|dropped| {
+                    call.started
+                        .is_some_and(|started| dropped - started >= crawl.config.fetch_timeout)
+                }) =>
             {
                 Fetched::TimedOut
             }

@@ -247,7 +247,10 @@ impl Scheduler {
             }
             let recent = self.recent.entry(host.clone()).or_default();
             // A start a full second ago or more is out of every window that holds `now`.
-            while recent.front().is_some_and(|start| *start + Self::WINDOW <= now) {
+            while recent
+                .front()
+                .is_some_and(|start| *start + Self::WINDOW <= now)
+            {
                 recent.pop_front();
             }
             if recent.len() < self.per_second {
@@ -284,8 +287,7 @@ impl Scheduler {
                 }
             }
             Fetched::Redirect { to } if job.hops < self.max_redirects => {
-                self.leads_to
-                    .insert(job.url.clone(), vec![(to.clone(), 0)]);
+                self.leads_to.insert(job.url.clone(), vec![(to.clone(), 0)]);
                 self.reach(to.clone(), depth, job.hops + 1);
             }
             _ => {}

@@ -179,9 +179,7 @@ where
                         }
                     }
                 }
-                Fetched::Redirect { to }
-                    if known.insert(to.clone()) =>
-                {
+                Fetched::Redirect { to } if known.insert(to.clone()) => {
                     // Same depth: the redirect's target joins the level being crawled.
                     spawn(
                         &mut tasks,
@@ -280,7 +278,9 @@ impl Limits {
         let window = self.window_of(host);
         let mut recent = window.lock().await;
         if recent.len() == self.per_second {
-            let oldest = recent.pop_front().expect("the window is full, so not empty");
+            let oldest = recent
+                .pop_front()
+                .expect("the window is full, so not empty");
             tokio::time::sleep_until(oldest + Self::WINDOW).await;
         }
         let slot = Arc::clone(&self.slots)

@@ -282,7 +282,9 @@ impl Limits {
         let window = self.window_of(host);
         let mut recent = window.lock().await;
         if recent.len() == self.per_second {
-            let oldest = recent.pop_front().expect("the window is full, so not empty");
+            let oldest = recent
+                .pop_front()
+                .expect("the window is full, so not empty");
             tokio::time::sleep_until(oldest + Self::WINDOW).await;
         }
         let slot = Arc::clone(&self.slots)

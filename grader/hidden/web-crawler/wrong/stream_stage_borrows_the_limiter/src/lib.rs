@@ -4,8 +4,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{Mutex as AsyncMutex, OwnedSemaphorePermit, Semaphore};
 use futures::StreamExt;
+use tokio::sync::{Mutex as AsyncMutex, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// Go's `context.WithCancel`: cancel it (from anywhere, any thread) to stop a crawl. The
@@ -138,9 +138,10 @@ where
             let fetching = futures::stream::iter(level.iter())
                 .map(|job| async move {
                     let slot = limits.admit(host_of(&job.url)).await;
-                    let fetched = tokio::time::timeout(config.fetch_timeout, fetch(job.url.clone()))
-                        .await
-                        .unwrap_or(Fetched::TimedOut);
+                    let fetched =
+                        tokio::time::timeout(config.fetch_timeout, fetch(job.url.clone()))
+                            .await
+                            .unwrap_or(Fetched::TimedOut);
                     drop(slot);
                     (job.url.clone(), job.hops, fetched)
                 })
@@ -224,7 +225,9 @@ impl Limits {
         let window = self.window_of(host);
         let mut recent = window.lock().await;
         if recent.len() == self.per_second {
-            let oldest = recent.pop_front().expect("the window is full, so not empty");
+            let oldest = recent
+                .pop_front()
+                .expect("the window is full, so not empty");
             tokio::time::sleep_until(oldest + Self::WINDOW).await;
         }
         let slot = Arc::clone(&self.slots)
