@@ -34,10 +34,11 @@
 //!   start another as soon as one finishes.
 //! - **At most `per_host_per_second` fetches start to one host in any one-second window** (0 is
 //!   treated as 1) — any window, not only windows that begin at a whole second, as in
-//!   rate-limited-caller — keyed by [`host_of`] the url. Hosts don't wait for each other: a
-//!   fetch waiting for its host's window must not hold one of the `max_concurrent` slots (another
-//!   host's fetch could use it), and each host keeps up its pace: when a page links to n urls of
-//!   one host, they have all started within ceil(n / per_host_per_second) seconds.
+//!   rate-limited-caller — keyed by the url's host ([`host_of`]). Hosts don't wait for each
+//!   other: a fetch waiting for its host's window must not hold one of the `max_concurrent` slots
+//!   (another host's fetch could use it), and each host keeps up its pace: when a page links to n
+//!   urls of one host, they have all started within ceil(n / per_host_per_second) seconds of the
+//!   page's answer.
 //! - **Stopping.** When `stop` is cancelled, or `time_limit` (if any) has passed since `crawl` was
 //!   first polled, `crawl` returns at once: no fetch starts afterwards, fetches in flight are
 //!   dropped, and the [`Report`] holds every fetch that finished before, with `stopped: true`.
@@ -48,8 +49,9 @@
 //!
 //! `crawl` runs under tokio: wait with `tokio::time` (`sleep`, `sleep_until`, `timeout`,
 //! `Instant`), never `std::thread::sleep`. Its future must be `Send`, because applications
-//! `tokio::spawn` it: don't hold a `std::sync::MutexGuard` across an `.await`. (The crate's
-//! `tests/send.rs` checks that the starter's signature allows it.)
+//! `tokio::spawn` it: don't hold a `std::sync::MutexGuard` across an `.await`, and move owned
+//! values (`Arc` clones) into the futures you make. `cargo test -p web-crawler` checks it at
+//! compile time (`tests/send.rs`).
 //!
 //! ## What the grader measures
 //!
@@ -59,7 +61,14 @@
 //! names the seed. The fake `fetch` counts fetches per url, the fetches in flight at once, and
 //! the start times per host, and notes which futures were dropped and when. The grader compares
 //! your report with the crawl the rules above define. A few tests drive `crawl` over real HTTP
-//! (hyper's server on 127.0.0.1, one port per host; hyper-util's client) in real time.
+//! (hyper's server on 127.0.0.1, one port per host; hyper-util's client) in real time, and
+//! count there too: requests per url at the servers, fetches in flight at the client.
+//!
+//! Why counts and a paused clock: a verdict read off the wall clock would depend on how busy the
+//! machine is. Fetches counted per url, futures counted in flight, and start times on a clock
+//! that only moves when every task waits give the same verdict on every machine and every run —
+//! and a mistake (a url fetched twice, a slot held while waiting, a burst at a window's edge)
+//! shows up exactly, with the time it happened.
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -208,12 +208,10 @@ fn error_then_nothing(run: &Run) -> Option<String> {
     (!later).then_some(url)
 }
 
-/// A url the site's redirects lead to (a moved page's target, a loop's second page, a chain's
-/// later hops).
+/// A url the site's redirects lead to (a moved page's target, a loop's page, a chain's later
+/// hops, the start page).
 fn is_redirect_target(site: &Site, url: &str) -> bool {
-    url.contains("/fresh/")
-        || url.contains("/loop/") && url.ends_with("/b")
-        || url.contains("/trap/") && !url.ends_with("/0")
+    site.is_redirected_to(url)
 }
 
 /// When the report gives some page a greater depth than its shortest path, say so: that is why

@@ -135,11 +135,6 @@ impl Recorder {
         self.lock().clone()
     }
 
-    /// How many times `fetch` was called for `url`.
-    pub fn count(&self, url: &str) -> usize {
-        self.lock().iter().filter(|call| call.url == url).count()
-    }
-
     /// Start times of the fetches to `host`, sorted.
     pub fn starts_on(&self, host_name: &str) -> Vec<Duration> {
         let mut starts: Vec<Duration> = self

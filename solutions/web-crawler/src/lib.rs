@@ -10,14 +10,14 @@
 //!   set, so claiming a url is a plain `HashSet::insert` — no lock, no race — and a url is claimed
 //!   when it is first *seen*, long before its fetch ends: it can't be fetched twice. Levels in
 //!   order give every url its shortest depth for free.
-//! - **A task** waits for its turn (its host's window, then a global slot: [`Limits::admit`]),
+//! - **A task** waits for its turn (its host's window, then a global slot: `Limits::admit`),
 //!   fetches under `tokio::time::timeout`, and returns what it got.
 //! - **Stopping**: the coordinator waits for the next result and for the stop signal (the token
 //!   or the time limit) in one `select!`. On stop it aborts every task, collects the results of
 //!   those that had already finished, and returns: nothing it spawned outlives it, and an aborted
 //!   task never polls its fetch again.
 //!
-//! The two limits meet in [`Limits::admit`], and their order matters. A task that took a global
+//! The two limits meet in `Limits::admit`, and their order matters. A task that took a global
 //! slot first and then waited for its host's window would hold the slot while waiting, and with
 //! one busy host, every slot ends up waiting for that host while other hosts' fetches queue
 //! behind them. So a task waits for its host first — one task per host at a time, under an async
@@ -25,10 +25,11 @@
 //! after getting the slot, still holding its host's lock: the times in a host's window are then
 //! the real starts, and no other start of that host can slip in between the check and the start.
 //!
-//! Every task gets its own `Arc` clones of the limits and of `fetch`. (A stream stage such as
-//! `.then(|url| async { limits.admit(..).await })` that borrows a local of `crawl` instead can
-//! hit rustc's "implementation of `FnOnce` is not general enough" once the crawl must be `Send`;
-//! moving `Arc` clones into each future avoids it.)
+//! Every task gets owned values and its own `Arc` clones of the limits and of `fetch`. (A stream
+//! stage over borrowed items whose futures borrow them or a local of `crawl`, such as
+//! `stream::iter(level.iter()).map(|job| async move { limits.admit(&job.url).await … })`, can hit
+//! rustc's "implementation of `FnOnce` is not general enough" once the crawl must be `Send`;
+//! owned jobs and `Arc` clones moved into each future avoid it.)
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::Future;
