@@ -213,6 +213,11 @@ impl ClientLog {
             .collect()
     }
 
+    /// How many fetches started.
+    pub fn started(&self) -> usize {
+        lock(&self.starts).len()
+    }
+
     /// Fetch futures still held (made by `fetch`, neither completed nor dropped).
     pub fn held(&self) -> usize {
         self.held.current()
