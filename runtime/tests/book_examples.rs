@@ -205,6 +205,8 @@ const RUNS: &[Run] = &[
     run("pipeline", &[]),
     // Patterns: jobs that answer (before the worker-pool exercise)
     run("job_handles", &[]),
+    // URL fetcher: two limits at once (before the web-crawler exercise). Numbers: start times.
+    run("host_limits", &[Numbers]),
 ];
 
 fn repo() -> PathBuf {
@@ -581,6 +583,7 @@ examples!(
     select_cancel,
     pipeline,
     job_handles,
+    host_limits,
 );
 
 fn files_with_extension(dir: &Path, extension: &str) -> Vec<String> {
