@@ -131,7 +131,10 @@ fn jobs() -> (Vec<Job>, Vec<String>) {
             found.sort();
             let owed = shelf == "right" && RIGHT_CATALOGUE_DEBT.contains(&slug.as_str());
             if owed {
-                println!("{slug}: right/ catalogue not complete yet ({} of {least})", found.len());
+                println!(
+                    "{slug}: right/ catalogue not complete yet ({} of {least})",
+                    found.len()
+                );
             } else if found.len() < least {
                 problems.push(format!(
                     "{slug}: {} {shelf} submission(s) in {}, at least {least} expected",
