@@ -209,7 +209,10 @@ pub fn get_includes_every_increment_that_returned_before() {
 
 pub fn channel_counter_has_an_owner_that_stops_when_dropped() {
     let Some(before) = os_threads() else {
-        harness::skip("can't count this process's threads here (needs Linux's /proc)");
+        harness::skip(
+            "needs Linux, macOS or Windows: it counts the process's OS threads, which this \
+             system doesn't tell",
+        );
     };
     let counter = ChannelCounter::new();
     let with_owner = os_threads().unwrap_or(0);
