@@ -215,10 +215,20 @@ const GRACE: Duration = Duration::from_secs(2);
 /// tasks of every runtime (`runtime::num_tasks()` outside a runtime). An owner thread raises the
 /// first; an owner task on a runtime of the counter's own raises both, on a runtime kept for the
 /// whole process only the second. The test judges what they do, not which they are.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 struct Running {
     threads: usize,
     tasks: usize,
+}
+
+impl std::fmt::Display for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} OS threads and {} live tasks",
+            self.threads, self.tasks
+        )
+    }
 }
 
 impl Running {
@@ -276,7 +286,7 @@ pub fn channel_counter_has_an_owner_that_stops_when_dropped() {
     assert!(
         with_owner.threads > before.threads || with_owner.tasks > before.tasks,
         "ChannelCounter::new() (and two increments) started no thread and no Tasklings task \
-         ({before:?} running before, {with_owner:?} after): the count must live with an owner — \
+         ({before} before, {with_owner} after): the count must live with an owner — \
          a thread, or a task — that the others send messages to"
     );
     let got = counter.get();
