@@ -72,7 +72,7 @@ mod platform {
     pub use super::rusage::process_cpu_time;
 
     /// `pti_threadnum`: the threads of this process's Mach task, from `proc_pidinfo` with the
-    /// `PROC_PIDTASKINFO` flavour (libproc.h; what `ps -M` and Activity Monitor read).
+    /// `PROC_PIDTASKINFO` flavour (libproc.h).
     pub fn os_threads() -> Option<usize> {
         let mut info = std::mem::MaybeUninit::<libc::proc_taskinfo>::zeroed();
         let size = i32::try_from(std::mem::size_of::<libc::proc_taskinfo>()).ok()?;
