@@ -29,9 +29,9 @@ const MIN_RIGHT: usize = 5;
 /// are graded like every other, only the minimum count is not enforced yet. Printed on every
 /// run, so the debt stays visible; empty once every catalogue is complete.
 const RIGHT_CATALOGUE_DEBT: &[&str] = &[
+    // One a line, so that each exercise's removal merges on its own.
     "parallel-sum",
     "file-processor",
-    "counter-races",
     "rate-limited-caller",
 ];
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Barrier, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use counter_races::{AtomicCounter, ChannelCounter, Counter, MutexCounter};
 use probes::harness;
@@ -207,32 +207,111 @@ pub fn get_includes_every_increment_that_returned_before() {
     check_get_sees_returned("ChannelCounter", &ChannelCounter::new(), 4, 5_000, 8);
 }
 
-pub fn channel_counter_has_an_owner_that_stops_when_dropped() {
-    let Some(before) = os_threads() else {
-        harness::skip("can't count this process's threads here (needs Linux's /proc)");
-    };
+/// How long an owner may take to be gone after its counter is dropped. Correct code is gone at
+/// once (its `Drop` joined it); only wrong code waits this out.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// What a counter's owner shows from outside: the process's OS threads and the live Tasklings
+/// tasks of every runtime (`runtime::num_tasks()` outside a runtime). An owner thread raises the
+/// first; an owner task on a runtime of the counter's own raises both, on a runtime kept for the
+/// whole process only the second. The test judges what they do, not which they are.
+#[derive(Clone, Copy)]
+struct Running {
+    threads: usize,
+    tasks: usize,
+}
+
+impl std::fmt::Display for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} OS threads and {} live tasks",
+            self.threads, self.tasks
+        )
+    }
+}
+
+impl Running {
+    fn now(threads: usize) -> Running {
+        Running {
+            threads,
+            tasks: runtime::num_tasks(),
+        }
+    }
+}
+
+/// Waits up to [`GRACE`] for the live tasks to come down to `limit`; `Err(count)` if they don't.
+fn wait_for_tasks(limit: usize) -> Result<(), usize> {
+    let deadline = Instant::now() + GRACE;
+    loop {
+        let count = runtime::num_tasks();
+        if count <= limit {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(count);
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Makes, uses and drops one counter, then returns what runs once it is gone: whatever a correct
+/// counter keeps for the whole process (a runtime its owners share, a pool's idle thread) is
+/// counted in the baseline from here on. An owner of this first counter that never stops is in
+/// the baseline too, and is caught on the second counter.
+fn baseline_after_a_first_counter(first: usize) -> Running {
     let counter = ChannelCounter::new();
-    let with_owner = os_threads().unwrap_or(0);
+    counter.increment();
+    let _ = counter.get();
+    drop(counter);
+    let threads = match wait_for_os_threads(first, GRACE) {
+        Ok(count) => count.unwrap_or(first),
+        Err(still) => still,
+    };
+    Running::now(threads)
+}
+
+pub fn channel_counter_has_an_owner_that_stops_when_dropped() {
+    let Some(first) = os_threads() else {
+        harness::skip(
+            "needs Linux, macOS or Windows: it counts the process's OS threads, which this \
+             system doesn't tell",
+        );
+    };
+    let before = baseline_after_a_first_counter(first);
+    let counter = ChannelCounter::new();
+    counter.increment();
+    counter.increment();
+    let with_owner = Running::now(os_threads().unwrap_or(0));
     assert!(
-        with_owner > before,
-        "ChannelCounter::new() started no thread ({before} threads before, {with_owner} after): the \
-         count must live with an owner thread (or task) that the others send messages to"
+        with_owner.threads > before.threads || with_owner.tasks > before.tasks,
+        "ChannelCounter::new() (and two increments) started no thread and no Tasklings task \
+         ({before} before, {with_owner} after): the count must live with an owner — \
+         a thread, or a task — that the others send messages to"
     );
-    counter.increment();
-    counter.increment();
     let got = counter.get();
     assert!(
         got == 2,
         "ChannelCounter: two increments, then get() returned {got}; it should be 2"
     );
     drop(counter);
-    if let Err(still) = wait_for_os_threads(before, Duration::from_secs(2)) {
+    if let Err(still) = wait_for_os_threads(before.threads, GRACE) {
         panic!(
-            "{} thread(s) the ChannelCounter started were still running 2 s after it was dropped: \
-             its owner must stop with it. Dropping the last Sender ends the owner's `for message \
-             in receiver` loop; join the owner's JoinHandle in Drop. (A pool's threads count too: \
-             give the owner a thread of its own.)",
-            still - before
+            "{} thread(s) the ChannelCounter started were still running {} s after it was \
+             dropped: its owner must stop with it. Dropping the last Sender ends the owner's \
+             `for message in receiver` loop; wait for the owner in Drop (join its JoinHandle, or \
+             drop the runtime it runs on).",
+            still - before.threads,
+            GRACE.as_secs()
+        );
+    }
+    if let Err(still) = wait_for_tasks(before.tasks) {
+        panic!(
+            "{} Tasklings task(s) the ChannelCounter spawned were still running {} s after it \
+             was dropped: its owner task must end with it (when the channel closes), not wait \
+             or spin forever.",
+            still - before.tasks,
+            GRACE.as_secs()
         );
     }
 }

@@ -1,12 +1,14 @@
 //! Hidden tests of counter-races.
 //!
 //! - `counters`: each counter hammered from many threads — exact totals, and every `get` sees
-//!   every `increment` that returned before it; the channel counter's owner thread starts with the
-//!   counter and stops when it is dropped.
+//!   every `increment` that returned before it; the channel counter's owner starts with the
+//!   counter and stops when it is dropped — a thread or a Tasklings task, judged by what it does
+//!   (the process's OS threads and the runtimes' live tasks), not by which it is.
 //! - `wait_group`: `count_concurrently` — exact totals on each counter, tasks really spawned on the
 //!   Tasklings runtime (its process-wide metrics), and every task finished before it returns.
 //!
-//! No wall-clock assertion anywhere: lost updates and early returns show up as wrong counts.
+//! No wall-clock assertion anywhere: lost updates and early returns show up as wrong counts (an
+//! owner that outlives its counter waits out a grace that correct code never comes near).
 
 mod counters;
 mod wait_group;

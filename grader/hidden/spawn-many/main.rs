@@ -6,9 +6,9 @@
 //! - `tasks`: one Tasklings task per input (the runtime's process-wide metrics); all of them alive
 //!   at the same time (a rendezvous: code that awaits each task before spawning the next waits it
 //!   out once, then fails); no OS thread per input (threads counted while every task waits at a
-//!   gate; Linux).
+//!   gate; Linux, macOS, Windows).
 //! - `memory`: 100,000 inputs all waiting at once raise the process's peak resident memory by
-//!   hundreds of bytes per task, not kilobytes (Linux, macOS).
+//!   hundreds of bytes per task, not kilobytes (Linux, macOS, Windows).
 //!
 //! No wall-clock assertion anywhere: what is counted is tasks, threads, bytes and who met whom.
 //! `meeting` holds the gate and the turnstile.

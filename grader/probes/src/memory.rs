@@ -10,7 +10,16 @@
 //! |---|---|---|
 //! | Linux | `VmHWM` in `/proc/self/status` | the peak is first reset to the current resident set (`5` written to `/proc/self/clear_refs`, Linux 4.0+); where that is refused, the peak so far |
 //! | macOS | `getrusage(RUSAGE_SELF).ru_maxrss` (bytes on macOS, KiB on Linux) | the peak so far (it can't be reset) |
-//! | elsewhere | — | [`peak_growth_during`] returns `None`: a test skips ("needs Linux or macOS") |
+//! | Windows | `PeakWorkingSetSize` of `GetProcessMemoryInfo` | the peak so far (it can't be reset) |
+//! | elsewhere | — | [`peak_growth_during`] returns `None`: a test skips ("needs Linux, macOS or Windows") |
+//!
+//! On Windows the *working set* is the resident set: the pages of the process in RAM. Its peak
+//! is what `VmHWM` and `ru_maxrss` are elsewhere. `GetProcessMemoryInfo` also reports
+//! `PeakPagefileUsage`, the peak *commit charge*, which is not used: Windows charges commit when
+//! memory is allocated, before any page is written (the heap commits what `Vec::with_capacity`
+//! asks for), so it would count memory merely reserved — what this module promises not to. The
+//! working set can be trimmed under memory pressure, which only makes a growth look smaller:
+//! one-sided like the missing reset.
 //!
 //! One-sided: without a reset, the growth is measured from the peak the process had already
 //! reached, so it can only *understate* what the call used (a process that peaked at 50 MB earlier
@@ -34,7 +43,7 @@ pub struct PeakGrowth {
 }
 
 /// Runs `call` and measures how far the peak resident set of this process rose during it.
-/// The growth is `None` where it can't be measured (neither Linux nor macOS); `call` runs
+/// The growth is `None` where it can't be measured (not Linux, macOS or Windows); `call` runs
 /// either way.
 ///
 /// ```
@@ -109,7 +118,37 @@ mod platform {
     }
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[cfg(windows)]
+mod platform {
+    use windows_sys::Win32::System::ProcessStatus::{
+        GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS,
+    };
+    use windows_sys::Win32::System::Threading::GetCurrentProcess;
+
+    /// `PeakWorkingSetSize`: the most of this process that was ever in RAM at once, in bytes
+    /// (the module's docs say why not `PeakPagefileUsage`).
+    pub fn peak_resident() -> Option<u64> {
+        let size = u32::try_from(std::mem::size_of::<PROCESS_MEMORY_COUNTERS>()).ok()?;
+        // SAFETY: PROCESS_MEMORY_COUNTERS is plain integers; all zeroes is a valid value.
+        let mut counters: PROCESS_MEMORY_COUNTERS = unsafe { std::mem::zeroed() };
+        counters.cb = size;
+        // SAFETY: GetCurrentProcess returns a pseudo-handle with the query rights this needs;
+        // `counters` is writable for `size` bytes, the size the call is told.
+        let ok = unsafe { GetProcessMemoryInfo(GetCurrentProcess(), &mut counters, size) };
+        if ok == 0 {
+            return None;
+        }
+        u64::try_from(counters.PeakWorkingSetSize).ok()
+    }
+
+    /// The peak can't be reset on Windows (emptying the working set lowers the current size,
+    /// never the recorded peak).
+    pub fn reset_peak() -> bool {
+        false
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 mod platform {
     pub fn peak_resident() -> Option<u64> {
         None

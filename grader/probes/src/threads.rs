@@ -3,19 +3,23 @@
 //! - [`ThreadLog`] records the thread of every call it sees: a bound on distinct threads catches a
 //!   "pool" that spawns a thread per item (`distinct() <= workers`), and the calling thread's share
 //!   shows whether work really left it.
-//! - [`os_threads`] counts the process's OS threads (Linux), and [`wait_for_os_threads`] waits,
+//! - [`os_threads`] counts the process's OS threads (Linux, macOS, Windows), and [`wait_for_os_threads`] waits,
 //!   briefly, for that count to come back down: a thread left running after a function returned
 //!   keeps it up.
 //! - [`process_cpu_time`] is the CPU time of all the process's threads: code that blocks (sleeps,
 //!   waits on a lock or a join) burns almost none of it, code that spins burns as much as it runs.
 //!   Comparing it with the wall time of a call whose work only sleeps catches busy-waiting without
 //!   any absolute threshold (see [`CpuMeter`]).
+//!
+//! What each system is asked, and how, is in the private `os` module (`threads/os.rs`).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
+
+mod os;
 
 /// Records the thread of each call. Clones share one log.
 ///
@@ -102,19 +106,16 @@ impl fmt::Debug for ThreadLog {
     }
 }
 
-/// The number of OS threads in this process now, or `None` where that can't be read (it is read
-/// from `/proc/self/status`, so Linux only).
+/// The number of OS threads in this process now, or `None` where this system can't say (Linux,
+/// macOS and Windows can; `threads/os.rs` says what each is asked).
 pub fn os_threads() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|count| count.trim().parse().ok())
+    os::os_threads()
 }
 
 /// Waits until the process has at most `limit` OS threads, polling for up to `grace` of real
 /// time. `Ok(Some(count))`: it came down to `count <= limit`; `Err(count)`: still `count > limit`
-/// after `grace`; `Ok(None)`: threads can't be counted here (not Linux), so nothing was checked.
+/// after `grace`; `Ok(None)`: threads can't be counted on this system ([`os_threads`] is `None`),
+/// so nothing was checked.
 ///
 /// A joined thread may stay counted for a moment after `join` returns (the kernel finishes tearing
 /// it down after waking the joiner), hence the polling. Give a generous grace (a second or two):
@@ -135,29 +136,10 @@ pub fn wait_for_os_threads(limit: usize, grace: Duration) -> Result<Option<usize
     }
 }
 
-/// CPU time (user + system) used so far by all threads of this process, or `None` where it can't
-/// be read.
+/// CPU time (user + system) used so far by all threads of this process, ended ones included,
+/// or `None` where this system can't say (every Unix and Windows can).
 pub fn process_cpu_time() -> Option<Duration> {
-    #[cfg(unix)]
-    {
-        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: `usage` points to writable memory of the right type and size; getrusage only
-        // writes into it and returns 0 on success.
-        let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
-        if rc != 0 {
-            return None;
-        }
-        // SAFETY: getrusage returned 0, so it filled in the struct (and it was zeroed before).
-        let usage = unsafe { usage.assume_init() };
-        let to_duration = |tv: libc::timeval| {
-            Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
-        };
-        Some(to_duration(usage.ru_utime) + to_duration(usage.ru_stime))
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    os::process_cpu_time()
 }
 
 /// Measures the CPU time the process burns against the wall time that passes, over one call.
