@@ -25,7 +25,9 @@
 //!   (2+1+1+1) are equally fast; "`len / workers` each, the rest to the last" (9 on 6:
 //!   1+1+1+1+1+4) is not. Items handed out one at a time from a shared counter qualify too: the
 //!   grader's `f` holds each thread's last call of its share until the calls on all items have
-//!   started, so such code gets a fair share on every run, not only on a lucky one.
+//!   started, so such code gets a fair share on every run, not only on a lucky one. (rayon's
+//!   `par_iter` too when its pieces are single items, `with_max_len(1)`; left to itself it may
+//!   give one thread a run of items longer than its share.)
 //! - *Calls at once*: a split whose chunks hold at most ⌈n/w⌉ items has at least ⌈n / ⌈n/w⌉⌉
 //!   of them; running them all at once, up to `w`, is what makes it parallel. So the grader asks
 //!   for `min(w, ⌈n / ⌈n/w⌉⌉)` calls at once — 3 for 5 items on 4 workers, 4 for 100 on 4.
