@@ -8,9 +8,12 @@
 //! * a reader waiting in `open` shows up as a successful non-blocking open of the write side
 //!   (`O_WRONLY | O_NONBLOCK` fails with `ENXIO` while there is no reader). That open also lets the
 //!   reader's `open` return; the file is then *served*: held open, with nothing to read yet;
-//! * a file the code still has open after it was released shows up in `/proc/self/fd` (the test
-//!   runs in the same process as the code under test), as a descriptor of a FIFO that isn't one
-//!   of this module's own write ends.
+//! * a file the code still has open after it was released shows up among this process's
+//!   descriptors (the test runs in the same process as the code under test) as a descriptor of
+//!   a FIFO that isn't one of this module's own write ends (`descriptors.rs`: Linux and macOS).
+//!
+//! Windows has no named pipes in the file system that `File::open` would block on, so these
+//! checks are Unix-only; on Windows the tests that use them skip (`without_fifos.rs`).
 //!
 //! [`serve`] runs `process_files` on a thread of its own and loops: look for new readers, count
 //! the files open right now (served + still held), and release one served file (write its content,
@@ -26,7 +29,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::ffi::CString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
@@ -38,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use file_processor::process_files;
 
+use crate::descriptors::{self, FileId};
 use crate::fixture::{self, Dir, Results};
 use crate::process;
 
@@ -62,12 +66,9 @@ pub struct Fifos {
 impl Fifos {
     pub fn new(count: usize) -> Fifos {
         let dir = Dir::new();
-        // The descriptor scan compares `/proc/self/fd` links with these paths: make them canonical.
-        let base = fs::canonicalize(dir.path())
-            .unwrap_or_else(|error| panic!("test setup: can't resolve the temp folder: {error}"));
         let paths: Vec<PathBuf> = (0..count)
             .map(|i| {
-                let path = base.join(format!("pipe-{i}"));
+                let path = dir.path().join(format!("pipe-{i}"));
                 make_fifo(&path);
                 path
             })
@@ -146,8 +147,8 @@ pub struct Served {
     /// After a file finished, the open files didn't climb back to `min(workers, files left)`.
     pub refill: Option<Shortfall>,
     /// Most threads alive at once beyond those alive before the call (the thread `serve` runs
-    /// the call on not counted).
-    pub peak_new_threads: usize,
+    /// the call on not counted); `None` where threads can't be counted.
+    pub peak_new_threads: Option<usize>,
     /// Files still open by the code under test after `process_files` returned.
     pub open_after_return: Vec<usize>,
 }
@@ -198,11 +199,16 @@ enum State {
 pub fn serve(fifos: &Fifos, workers: usize, release: Release) -> Served {
     let count = fifos.paths.len();
     let bound = workers.max(1);
-    let index_of: HashMap<PathBuf, usize> = fifos
+    let index_of: HashMap<FileId, usize> = fifos
         .paths
         .iter()
         .enumerate()
-        .map(|(i, path)| (path.clone(), i))
+        .map(|(i, path)| {
+            let id = descriptors::id_of_path(path).unwrap_or_else(|| {
+                panic!("test setup: can't stat the named pipe {}", path.display())
+            });
+            (id, i)
+        })
         .collect();
 
     let threads_before = process::threads();
@@ -369,7 +375,9 @@ pub fn serve(fifos: &Fifos, workers: usize, release: Release) -> Served {
         first_fill,
         refill,
         // The thread that ran the call is not the learner's.
-        peak_new_threads: peak_threads.saturating_sub(threads_before + 1),
+        peak_new_threads: threads_before
+            .zip(peak_threads)
+            .map(|(before, peak)| peak.saturating_sub(before + 1)),
         open_after_return,
     }
 }
@@ -402,20 +410,11 @@ fn finish(states: &mut [State], order: &mut VecDeque<usize>, i: usize, content: 
 }
 
 /// FIFOs (by index) that this process has open other than through `ours`: the code under test's.
-fn held_by_code(index_of: &HashMap<PathBuf, usize>, ours: &BTreeSet<i32>) -> BTreeSet<usize> {
-    let Ok(entries) = fs::read_dir("/proc/self/fd") else {
-        return BTreeSet::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let fd: i32 = entry.file_name().to_str()?.parse().ok()?;
-            if ours.contains(&fd) {
-                return None;
-            }
-            let target = fs::read_link(entry.path()).ok()?;
-            index_of.get(&target).copied()
-        })
+fn held_by_code(index_of: &HashMap<FileId, usize>, ours: &BTreeSet<i32>) -> BTreeSet<usize> {
+    descriptors::open_descriptors()
+        .into_iter()
+        .filter(|fd| !ours.contains(fd))
+        .filter_map(|fd| index_of.get(&descriptors::id_of_descriptor(fd)?).copied())
         .collect()
 }
 

@@ -57,7 +57,15 @@ impl Dir {
     }
 }
 
+/// Whether `dir` is on a tmpfs (statfs's magic number). Linux only: elsewhere the file goes
+/// where [`Dir::new`] puts it.
+#[cfg(not(target_os = "linux"))]
+fn is_tmpfs(_dir: &Path) -> bool {
+    false
+}
+
 /// Whether `dir` is on a tmpfs (statfs's magic number).
+#[cfg(target_os = "linux")]
 fn is_tmpfs(dir: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {

