@@ -6,6 +6,7 @@ pub mod gradescope;
 pub mod hint;
 pub mod list;
 pub mod new;
+pub mod reset;
 pub mod run;
 pub mod sandboxing;
 pub mod verify;
@@ -48,12 +49,9 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command.unwrap_or(Command::List) {
         Command::List => list::run(&repo, &common),
         Command::Run(args) => run::run(&repo, &common, args),
-        Command::Watch {
-            slug,
-            skip_timing,
-            manual,
-        } => watch::run(&repo, &common, slug, skip_timing, manual),
+        Command::Watch(args) => watch::run(&repo, &common, args),
         Command::Hint { slug } => hint::run(&repo, &common, slug),
+        Command::Reset(args) => reset::run(&repo, &common, args),
         Command::Verify { slugs } => verify::run(&repo, &common, &slugs),
         Command::New { slug, title } => new::run(&repo, &slug, title),
         Command::Batch(args) => batch::run(&repo, &common, args),
