@@ -37,7 +37,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The learning path: each exercise, its status and score, and what to do next (the default).
-    List,
+    /// `--recheck` first rebuilds your progress by grading what is on disk.
+    List(crate::commands::list::ListArgs),
     /// Grade exercises: your current code, or a submission folder.
     ///
     /// With --submission, giving any isolation option (--isolation, a limit) confines the

@@ -6,6 +6,7 @@ pub mod gradescope;
 pub mod hint;
 pub mod list;
 pub mod new;
+pub mod recheck;
 pub mod reset;
 pub mod run;
 pub mod sandboxing;
@@ -46,8 +47,11 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         output: cli.output,
         hidden: cli.hidden,
     };
-    match cli.command.unwrap_or(Command::List) {
-        Command::List => list::run(&repo, &common),
+    match cli
+        .command
+        .unwrap_or(Command::List(list::ListArgs::default()))
+    {
+        Command::List(args) => list::run_with(&repo, &common, &args),
         Command::Run(args) => run::run(&repo, &common, args),
         Command::Watch(args) => watch::run(&repo, &common, args),
         Command::Hint { slug } => hint::run(&repo, &common, slug),
