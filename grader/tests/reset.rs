@@ -193,8 +193,8 @@ fn on_a_terminal_reset_asks_first() {
                 &mut controller,
                 &mut terminal,
                 std::ptr::null_mut(),
-                std::ptr::null(),
-                std::ptr::null(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
             )
         };
         assert_eq!(opened, 0, "openpty failed");
