@@ -42,6 +42,7 @@ struct Planned {
     files: Vec<EditableFile>,
 }
 
+/// Resets the exercises `args` names, once the learner agrees.
 pub fn run(repo: &Repo, common: &Common, args: ResetArgs) -> Result<Outcome> {
     if common.format != Format::Human || common.output.is_some() {
         bail!("`reset` talks to people: it takes no --format or --output");

@@ -86,6 +86,7 @@ enum Next {
     Quit,
 }
 
+/// Watches until the learner quits.
 pub fn run(repo: &Repo, common: &Common, args: WatchArgs) -> Result<Outcome> {
     if common.format != Format::Human || common.output.is_some() {
         bail!("`watch` is interactive: it prints for people, without --format or --output");
@@ -179,7 +180,9 @@ fn show_in_full(shown: Option<&Shown>, style: Style) {
 
 /// Where file changes come from, and what the learner should be told about it.
 struct Changes {
+    /// The file events, while they are used (held: dropping it stops them).
     _watcher: Option<notify::RecommendedWatcher>,
+    /// The poller, once polling (held: dropping it stops the thread).
     _poller: Option<Poller>,
     /// Waiting to learn whether file events arrive (until the first check has been shown).
     probe: Option<Probe>,
