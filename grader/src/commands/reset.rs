@@ -66,7 +66,7 @@ pub fn run(repo: &Repo, common: &Common, args: ResetArgs) -> Result<Outcome> {
         println!("  {}", describe(repo, planned));
     }
     println!(
-        "Your versions are kept in {}.",
+        "Your versions will be kept in {}.",
         repo.relative(&backup).display()
     );
     if !confirmed(args.yes)? {
