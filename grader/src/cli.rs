@@ -37,7 +37,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The learning path: each exercise, its status and score, and what to do next (the default).
-    List,
+    /// `--recheck` first rebuilds your progress by grading what is on disk.
+    List(crate::commands::list::ListArgs),
     /// Grade exercises: your current code, or a submission folder.
     ///
     /// With --submission, giving any isolation option (--isolation, a limit) confines the
@@ -46,17 +47,10 @@ pub enum Command {
     Run(crate::commands::run::RunArgs),
     /// Re-grade the current exercise on every save. Keys: h hint, n next, r re-run, l list,
     /// q quit.
-    Watch {
-        /// The exercise to start with (default: the first one that doesn't pass yet).
-        slug: Option<String>,
-        /// Run only correctness tests: faster feedback.
-        #[arg(long)]
-        skip_timing: bool,
-        /// Don't watch files; re-grade only when you press r (when file watching doesn't work,
-        /// e.g. on some network or WSL file systems).
-        #[arg(long)]
-        manual: bool,
-    },
+    Watch(crate::commands::watch::WatchArgs),
+    /// Put an exercise back as it shipped (`--all`: every one you changed), keeping your
+    /// version as a backup in .tasklings/backups/. Asks first; `--yes` doesn't.
+    Reset(crate::commands::reset::ResetArgs),
     /// Show the next hint for an exercise (default: the current one).
     Hint {
         /// The exercise.

@@ -17,6 +17,7 @@
 mod batch;
 mod book;
 mod cargo_build;
+mod changes;
 mod cli;
 mod commands;
 mod diagnosis;
@@ -37,6 +38,7 @@ mod results;
 mod rustc_guard;
 mod sandbox;
 mod scratch;
+mod starters;
 mod state;
 mod style;
 mod suggest;

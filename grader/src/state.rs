@@ -76,6 +76,18 @@ impl State {
         self.of(slug).status == Some(ExerciseStatus::Pass)
     }
 
+    /// Forgets the last verdict on `slug` (its code was put back to the starter, or is
+    /// untouched): it shows as not graded yet. The hints shown stay shown.
+    pub fn forget_verdict(&mut self, slug: &str) {
+        if let Some(progress) = self.exercises.get_mut(slug) {
+            let hints_shown = progress.hints_shown;
+            *progress = Progress {
+                hints_shown,
+                ..Progress::default()
+            };
+        }
+    }
+
     /// Records a graded result.
     pub fn record(&mut self, result: &ExerciseResult) {
         let progress = self.exercises.entry(result.exercise.clone()).or_default();

@@ -1,7 +1,9 @@
 //! `grader list` (and plain `grader`): the learning path with each exercise's status and score,
-//! from the progress state (nothing is built), and what to do next.
+//! from the progress state (nothing is built), and what to do next. `--recheck` first rebuilds
+//! that state by grading what is on disk (`recheck`).
 
 use anyhow::Result;
+use clap::Args;
 use serde_json::json;
 
 use crate::book::Parts;
@@ -14,6 +16,27 @@ use crate::results::ExerciseStatus;
 use crate::state::{self, State};
 use crate::style::Style;
 
+/// `grader list`'s arguments.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ListArgs {
+    /// First rebuild your progress from the files on disk (a new clone or machine): every
+    /// exercise you changed is graded, one as it shipped counts as not started.
+    #[arg(long)]
+    pub recheck: bool,
+    /// With --recheck: run only correctness tests (faster; timing checks count as skipped).
+    #[arg(long, requires = "recheck")]
+    pub skip_timing: bool,
+}
+
+/// `grader list [--recheck]`.
+pub fn run_with(repo: &Repo, common: &Common, args: &ListArgs) -> Result<Outcome> {
+    if args.recheck {
+        super::recheck::run(repo, common, args.skip_timing)?;
+    }
+    run(repo, common)
+}
+
+/// The learning path from the progress state as it is.
 pub fn run(repo: &Repo, common: &Common) -> Result<Outcome> {
     let exercises = repo.exercises()?;
     let state = state::load(repo);

@@ -6,6 +6,8 @@ pub mod gradescope;
 pub mod hint;
 pub mod list;
 pub mod new;
+pub mod recheck;
+pub mod reset;
 pub mod run;
 pub mod sandboxing;
 pub mod verify;
@@ -45,15 +47,15 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         output: cli.output,
         hidden: cli.hidden,
     };
-    match cli.command.unwrap_or(Command::List) {
-        Command::List => list::run(&repo, &common),
+    match cli
+        .command
+        .unwrap_or(Command::List(list::ListArgs::default()))
+    {
+        Command::List(args) => list::run_with(&repo, &common, &args),
         Command::Run(args) => run::run(&repo, &common, args),
-        Command::Watch {
-            slug,
-            skip_timing,
-            manual,
-        } => watch::run(&repo, &common, slug, skip_timing, manual),
+        Command::Watch(args) => watch::run(&repo, &common, args),
         Command::Hint { slug } => hint::run(&repo, &common, slug),
+        Command::Reset(args) => reset::run(&repo, &common, args),
         Command::Verify { slugs } => verify::run(&repo, &common, &slugs),
         Command::New { slug, title } => new::run(&repo, &slug, title),
         Command::Batch(args) => batch::run(&repo, &common, args),

@@ -1,8 +1,8 @@
 //! `grader new SLUG`: scaffolds an exercise from `grader/templates/`: the exercise crate
-//! (Cargo.toml, exercise.toml, src/lib.rs whose bodies are `todo!` calls), its solution, its hidden tests and a
-//! chapter stub. `grader verify SLUG` accepts the result once the hints and the chapter are
-//! written. Adding an exercise never changes the grader's code: the workspace's `exercises/*`
-//! glob picks the crate up.
+//! (Cargo.toml, exercise.toml, src/lib.rs whose bodies are `todo!` calls, and its pristine copy
+//! in `.starter/`), its solution, its hidden tests and a chapter stub. `grader verify SLUG`
+//! accepts the result once the hints and the chapter are written. Adding an exercise never
+//! changes the grader's code: the workspace's `exercises/*` glob picks the crate up.
 
 use std::path::PathBuf;
 
@@ -37,6 +37,13 @@ pub fn run(repo: &Repo, slug: &str, title: Option<String>) -> Result<Outcome> {
         ),
         (repo.exercise_dir(slug).join("exercise.toml"), EXERCISE_TOML),
         (repo.exercise_dir(slug).join("src/lib.rs"), EXERCISE_LIB),
+        // The pristine copy `reset` restores; `verify` checks it equals src/lib.rs.
+        (
+            repo.exercise_dir(slug)
+                .join(crate::starters::STARTER_DIR)
+                .join("src/lib.rs"),
+            EXERCISE_LIB,
+        ),
         (repo.solution_dir(slug).join("src/lib.rs"), SOLUTION_LIB),
         (repo.hidden_dir(slug, None).join("main.rs"), HIDDEN_MAIN),
         (repo.root().join(&chapter), CHAPTER),
@@ -84,7 +91,8 @@ pub fn run(repo: &Repo, slug: &str, title: Option<String>) -> Result<Outcome> {
         println!("created {}", repo.relative(path).display());
     }
     println!(
-        "\nNext: write the exercise's API in exercises/{slug}/src/lib.rs, the solution in \
+        "\nNext: write the exercise's API in exercises/{slug}/src/lib.rs (and copy it to \
+         exercises/{slug}/.starter/src/lib.rs, which `reset` restores), the solution in \
          solutions/{slug}/src/lib.rs, the hidden tests in grader/hidden/{slug}/main.rs, the hints in \
          exercises/{slug}/exercise.toml and the chapter {chapter} (add it to book/src/SUMMARY.md); \
          then `cargo grade verify {slug}`."

@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// recorded by such a partial run.
     #[arg(long = "test", value_name = "NAME")]
     pub tests: Vec<String>,
+    /// Show every failure in full (by default the report fits a screen: the first failure of
+    /// each kind in full, the others a line each).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Also write the report as FORMAT to FILE, from the same grading run (repeat for more), e.g.
     /// `--also ctrf=ctrf-report.json --also github-summary="$GITHUB_STEP_SUMMARY"`.
     #[arg(long = "also", value_name = "FORMAT=FILE", value_parser = parse_also)]
@@ -86,6 +90,8 @@ struct Context {
     /// The learner's own code was graded in full: their progress and hints apply.
     learner: bool,
     state: State,
+    /// How much of each failure the human report on the screen shows.
+    detail: human::Detail,
 }
 
 pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
@@ -106,6 +112,7 @@ pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
     };
     // A run of a few named tests says nothing about whether the exercise passes.
     let learner = matches!(source, Source::Learner) && args.tests.is_empty();
+    let detail = detail(&args, matches!(source, Source::Learner));
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing: args.skip_timing,
@@ -132,6 +139,7 @@ pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
         started_at,
         learner,
         state,
+        detail,
     };
     write_reports(repo, common, &args.also, &report, &context)?;
     Ok(if report.all_pass() {
@@ -150,15 +158,15 @@ fn write_reports(
     context: &Context,
 ) -> Result<()> {
     let mut guidance = None;
-    let main_style = if common.output.is_some() {
-        Style::plain()
+    let (main_style, main_detail) = if common.output.is_some() {
+        (Style::plain(), human::Detail::Full)
     } else {
-        Style::stdout()
+        (Style::stdout(), context.detail.clone())
     };
     let text = render(
         repo,
         common.format,
-        main_style,
+        (main_style, &main_detail),
         report,
         context,
         &mut guidance,
@@ -176,7 +184,7 @@ fn write_reports(
         let text = render(
             repo,
             also.format,
-            Style::plain(),
+            (Style::plain(), &human::Detail::Full),
             report,
             context,
             &mut guidance,
@@ -192,7 +200,7 @@ fn write_reports(
 fn render(
     repo: &Repo,
     format: Format,
-    style: Style,
+    (style, detail): (Style, &human::Detail),
     report: &Report,
     context: &Context,
     guidance: &mut Option<human::Guidance>,
@@ -203,7 +211,7 @@ fn render(
                 *guidance = Some(human_guidance(repo, report, context)?);
             }
             let guidance = guidance.as_ref().expect("set just above");
-            human::render(report, style, guidance)
+            human::render_with(report, style, guidance, detail)
         }
         Format::Json => report::json::render(report),
         Format::Junit => report::junit::render(report, context.started_at),
@@ -267,6 +275,27 @@ fn classroom50_options(started_at: SystemTime) -> report::classroom50::Options {
             .unwrap_or_else(|| report::classroom50::utc_seconds(started_at)),
         graded_at,
     }
+}
+
+/// Every failure in full with `--verbose`; else one screen, saying how to see the rest.
+fn detail(args: &RunArgs, learner: bool) -> human::Detail {
+    if args.verbose {
+        return human::Detail::Full;
+    }
+    let everything = if learner {
+        let mut command = String::from("cargo grade run");
+        for slug in &args.slugs {
+            command.push(' ');
+            command.push_str(slug);
+        }
+        if args.skip_timing {
+            command.push_str(" --skip-timing");
+        }
+        format!("`{command} --verbose` shows them in full")
+    } else {
+        "--verbose shows them in full".to_owned()
+    };
+    human::Detail::OneScreen { everything }
 }
 
 /// Where the editable files come from: the learner's own folder, or a submission folder.

@@ -4,7 +4,8 @@
 //! its chapter exists, is no longer the stub `grader new` wrote, and the exercise crate's doc
 //! names it; the solution holds every editable file and passes every hidden test, timing checks
 //! included (a check that skips itself on this machine is allowed and reported); the starter
-//! compiles and fails at least one hidden test. Also: hidden tests and solutions that belong to
+//! compiles and fails at least one hidden test; every editable file equals its pristine copy in
+//! `.starter/` (which `reset` restores). Also: hidden tests and solutions that belong to
 //! no exercise.
 
 use std::fmt::Write as _;
@@ -21,6 +22,7 @@ use crate::repo::{Exercise, Repo};
 use crate::report::{self, Format};
 use crate::results::{ExerciseResult, ExerciseStatus, TestStatus};
 use crate::scratch::Source;
+use crate::starters::{self, FileState};
 use crate::style::Style;
 
 /// One finding: what was checked, whether it holds, and the details when it doesn't.
@@ -140,6 +142,7 @@ fn check(
     let mut findings = vec![Finding::ok("exercise.toml is sound")];
     findings.push(check_hints(manifest));
     findings.push(check_chapter(repo, exercise, manifest));
+    findings.push(check_starter_copy(repo, exercise, manifest));
 
     let solution_dir = repo.solution_dir(slug);
     let missing: Vec<&str> = manifest
@@ -238,6 +241,63 @@ fn check_chapter(repo: &Repo, exercise: &Exercise, manifest: &Manifest) -> Findi
         "chapter {} exists and src/lib.rs names it",
         manifest.chapter
     ))
+}
+
+/// Every editable file has a pristine copy in `.starter/` equal to it (in a fresh clone), so
+/// `cargo grade reset` restores the starter the exercise ships with.
+fn check_starter_copy(repo: &Repo, exercise: &Exercise, manifest: &Manifest) -> Finding {
+    let files = starters::compare(exercise, manifest);
+    let starter_dir = repo.relative(&exercise.dir).join(starters::STARTER_DIR);
+    let copy = |file: &starters::EditableFile| {
+        format!(
+            "cp {} {}",
+            repo.relative(&file.path).display(),
+            repo.relative(&file.starter).display()
+        )
+    };
+    let missing: Vec<&starters::EditableFile> = files
+        .iter()
+        .filter(|f| f.state == FileState::NoStarter)
+        .collect();
+    if !missing.is_empty() {
+        let commands: Vec<String> = missing.iter().map(|f| copy(f)).collect();
+        return Finding::problem(
+            format!(
+                "{} lacks a pristine copy of the starter",
+                starter_dir.display()
+            ),
+            format!(
+                "`cargo grade reset` restores the starter from there; copy it in:\n{}",
+                commands.join("\n")
+            ),
+        );
+    }
+    let changed: Vec<&starters::EditableFile> = files
+        .iter()
+        .filter(|f| f.state != FileState::Untouched)
+        .collect();
+    if changed.is_empty() {
+        return Finding::ok(format!(
+            "{} holds the starter's editable files as they are",
+            starter_dir.display()
+        ));
+    }
+    let names: Vec<&str> = changed.iter().map(|f| f.relative.as_str()).collect();
+    let commands: Vec<String> = changed.iter().map(|f| copy(f)).collect();
+    Finding::problem(
+        format!(
+            "{} differs from its pristine copy in {}",
+            names.join(", "),
+            starter_dir.display()
+        ),
+        format!(
+            "verify checks a fresh clone. If you changed the starter, copy it over:\n{}\nIf you \
+             were working on the exercise, `cargo grade reset {}` keeps your work as a backup and \
+             restores the starter.",
+            commands.join("\n"),
+            exercise.slug
+        ),
+    )
 }
 
 /// The `//!` lines of a source file.

@@ -2,7 +2,8 @@
 //! and compared byte for byte (as Exercism's test runners keep an `expected_results.json` per
 //! example). `mixed` has two exercises and every test status (pass, fail, timeout, error,
 //! skipped), notes, fractional points, captured output with an ANSI escape, a `|`, backticks and
-//! markup; `compile-error` is one exercise whose build failed.
+//! markup; `compile-error` is one exercise whose build failed; `starter` is a starter's many
+//! failures, for the learner's one-screen human report.
 //!
 //! A writer whose output changes on purpose: re-bless with
 //! `TASKLINGS_BLESS=1 cargo test -p grader --bin grader golden`, and read the diff.
@@ -231,6 +232,104 @@ fn every_writer_matches_its_golden_file_for_a_mixed_report() {
 #[test]
 fn every_writer_matches_its_golden_file_for_a_compile_error() {
     check("compile-error", &compile_error());
+}
+
+/// A starter as parallel-sum's fails (its messages as the grader printed them): seven tests
+/// panic at one `todo!`, four at another, one of those with other threads' panics, and one
+/// fails an assertion of the hidden tests.
+fn starter() -> Report {
+    let todo =
+        |name: &str, call: &str, line: u32| {
+            let message =
+                format!(
+            "{call}: not yet implemented: {}\n  at exercises/parallel-sum/src/lib.rs:{line}:5",
+            if line == 28 { "split the numbers" } else { "call f on each item" }
+        );
+            test(name, TestKind::Correctness, 1.0, TestStatus::Fail, &message)
+        };
+    let mut tests = vec![
+        todo(
+            "sums_an_empty_slice_to_zero",
+            "parallel_sum([], 0) panicked",
+            28,
+        ),
+        todo("sums_a_single_item", "parallel_sum([42], 1) panicked", 28),
+        todo(
+            "handles_fewer_items_than_workers",
+            "parallel_sum([1, 2, 3], 8) panicked",
+            28,
+        ),
+        todo(
+            "sum_by_adds_up_f_of_every_item",
+            "parallel_sum_by panicked",
+            47,
+        ),
+        todo("calls_f_once_per_item", "parallel_sum_by panicked", 47),
+    ];
+    let mut threads = test(
+        "never_runs_more_than_workers_calls_at_once",
+        TestKind::Correctness,
+        1.0,
+        TestStatus::Fail,
+        "not yet implemented: call f on each item\nOther threads panicked before this:\n  thread \
+         '<unnamed>' panicked at exercises/parallel-sum/src/lib.rs:47:5: not yet implemented",
+    );
+    threads.output = "a line the test printed\n".into();
+    tests.push(threads);
+    tests.push(test(
+        "counts_every_item_once",
+        TestKind::Correctness,
+        2.0,
+        TestStatus::Fail,
+        "the sum was 4950, expected 5050: an item was left out\n  left: 4950\n right: 5050",
+    ));
+    tests.push(test(
+        "never_blocks_forever",
+        TestKind::Correctness,
+        1.0,
+        TestStatus::Timeout,
+        "timed out: still running after 10 s",
+    ));
+    tests.push(test(
+        "compiles_on_stable",
+        TestKind::Correctness,
+        1.0,
+        TestStatus::Pass,
+        "",
+    ));
+    Report::new(
+        vec![ExerciseResult::from_tests(
+            "parallel-sum",
+            "Parallel sum",
+            tests,
+            vec![],
+        )],
+        1.0,
+    )
+}
+
+/// The learner's one-screen report: the first failure of each kind in full (at most three),
+/// the rest a line each, and how many were shortened.
+#[test]
+fn the_one_screen_human_report_matches_its_golden_file() {
+    let one_screen = human::Detail::OneScreen {
+        everything: "`cargo grade run parallel-sum --verbose` shows them in full".into(),
+    };
+    let text = human::render_with(
+        &starter(),
+        Style::plain(),
+        &human::Guidance::default(),
+        &one_screen,
+    );
+    let path = golden_dir().join("starter.human-one-screen.txt");
+    if std::env::var_os("TASKLINGS_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!("{}: {error} (bless with TASKLINGS_BLESS=1)", path.display())
+    });
+    assert_eq!(expected, text, "TASKLINGS_BLESS=1 rewrites the golden file");
 }
 
 #[test]
