@@ -213,3 +213,32 @@ fn a_shard_that_is_not_one_is_refused_before_grading() {
     let output = run(pack.grader().args(["batch", "merge", "-o"]).arg(out.path()));
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
 }
+
+#[test]
+fn the_matrix_workflow_grades_every_shard_once_and_merges_them() {
+    let path = class_fixture::workspace_root().join("grader/templates/github/class-shards.yml");
+    let workflow = std::fs::read_to_string(path).unwrap();
+    let count: usize = workflow
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SHARDS:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let matrix: Vec<String> = (1..=count).map(|k| k.to_string()).collect();
+    assert!(
+        workflow.contains(&format!("shard: [{}]", matrix.join(", "))),
+        "the matrix lists shards 1..={count}: {workflow}"
+    );
+    assert!(
+        workflow.contains("--shard ${{ matrix.shard }}/$SHARDS --output shard-${{ matrix.shard }}")
+    );
+    assert!(
+        workflow.contains("path: shard-${{ matrix.shard }}"),
+        "each shard's output is uploaded"
+    );
+    assert!(workflow.contains("needs: grade"));
+    assert!(
+        workflow.contains("cargo grade batch merge shards/tasklings-shard-* --output gradebook")
+    );
+}

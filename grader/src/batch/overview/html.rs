@@ -28,7 +28,8 @@ table { border-collapse: collapse; margin: .5em 0; }
 th, td { padding: .2em .7em; text-align: left; border-bottom: 1px solid #eee; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .st-pass { color: #2e7d32; } .st-fail, .st-compile_error, .st-timeout, .st-error { color: #c62828; }
-code { font-size: .9em; }
+code { font-size: .9em; } td code { white-space: nowrap; }
+#exercises { margin-top: 1em; }
 ";
 
 /// Escapes `text` for HTML text and attribute values.
