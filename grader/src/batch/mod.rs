@@ -19,7 +19,11 @@
 //! Workers take submissions from one queue, `jobs` at a time. Timing tests still run alone
 //! (`timing_gate`). Ctrl-C stops the running tests; what finished is kept, what was cut short is
 //! not, and running the same command again goes on from there. At the end (or at the stop) the
-//! gradebook and the students' reports are written from the journal (`gradebook`).
+//! gradebook, the students' reports and the page are written from the journal (`output`).
+//!
+//! `--shard K/N` grades one slice of the students (`shard`); the exercises and the report
+//! names are still chosen over the whole class, so that `merge` can put the slices together
+//! into what one batch of the whole class would have written.
 
 pub mod gradebook;
 pub mod journal;
