@@ -63,9 +63,10 @@ pub enum Command {
         slugs: Vec<String>,
     },
     /// For instructors: grade a class. DIR/<student>/<slug>/ holds each student's editable files
-    /// (as `run --submission` takes them); writes OUT/gradebook.csv, OUT/gradebook.json and
-    /// OUT/students/<student>.json|txt (`--output OUT`). A stopped batch goes on where it left
-    /// off when run again.
+    /// (as `run --submission` takes them); writes OUT/gradebook.csv, OUT/gradebook.json,
+    /// OUT/students/<student>.json|txt and OUT/gradebook.html (`--output OUT`). A stopped batch
+    /// goes on where it left off when run again. `--shard K/N` grades one slice of the class;
+    /// `batch merge OUT1 OUT2 … --output OUT` merges the slices.
     Batch(crate::commands::batch::BatchArgs),
     /// For instructors: Gradescope's autograder — `package` builds the zip to upload, `run` is
     /// what its `run_autograder` calls in the container.

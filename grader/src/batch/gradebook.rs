@@ -160,8 +160,8 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// 7 → "7", 7.5 → "7.5".
-fn number(value: f64) -> String {
+/// A score as the gradebook writes it: 7 → "7", 7.5 → "7.5".
+pub fn number(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {

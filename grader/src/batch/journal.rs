@@ -90,6 +90,10 @@ mod whole_result {
     }
 }
 
+/// The digest of the entry of a student who handed nothing in for an exercise (such entries
+/// are never journaled: they are made again on each run).
+pub const MISSING: &str = "missing";
+
 /// Journaled entries by (student, exercise).
 pub type Entries = BTreeMap<(String, String), Entry>;
 

@@ -19,11 +19,19 @@
 //! Workers take submissions from one queue, `jobs` at a time. Timing tests still run alone
 //! (`timing_gate`). Ctrl-C stops the running tests; what finished is kept, what was cut short is
 //! not, and running the same command again goes on from there. At the end (or at the stop) the
-//! gradebook and the students' reports are written from the journal (`gradebook`).
+//! gradebook, the students' reports and the page are written from the journal (`output`).
+//!
+//! `--shard K/N` grades one slice of the students (`shard`); the exercises and the report
+//! names are still chosen over the whole class, so that `merge` can put the slices together
+//! into what one batch of the whole class would have written.
 
 pub mod gradebook;
 pub mod journal;
+pub mod merge;
+pub mod output;
+pub mod overview;
 pub mod progress_bar;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,7 +49,9 @@ use crate::repo::{Exercise, Repo};
 use crate::results::{ExerciseResult, TestResult, TestStatus};
 use crate::scratch::Source;
 use journal::{Entry, Journal};
+use output::Coverage;
 use progress_bar::ProgressBar;
+use shard::Shard;
 
 /// How to grade a class.
 #[derive(Clone, Debug)]
@@ -56,6 +66,8 @@ pub struct Options {
     pub exercises: Vec<String>,
     /// Forget the journal and grade everything again.
     pub fresh: bool,
+    /// Grade only this slice of the students (`shard`); none: all of them.
+    pub shard: Option<Shard>,
     pub grade: GradeOptions,
 }
 
@@ -93,7 +105,7 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
     for entry in pool.graded {
         entries.insert((entry.student.clone(), entry.exercise.clone()), entry);
     }
-    // The gradebook covers this roster and these exercises only.
+    // The gradebook covers this slice of the roster and these exercises only.
     let selected: Vec<&str> = class
         .selected
         .iter()
@@ -101,13 +113,12 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         .collect();
     let mut kept: Vec<Entry> = entries
         .into_values()
-        .filter(|e| class.names.contains_key(&e.student) && selected.contains(&e.exercise.as_str()))
+        .filter(|e| {
+            class.students.contains_key(&e.student) && selected.contains(&e.exercise.as_str())
+        })
         .collect();
     kept.extend(class.missing);
-    let order: Vec<String> = class.all.iter().map(|e| e.slug.clone()).collect();
-    let rows = gradebook::rows(&kept, &order);
-    gradebook::write(&options.out, &rows)?;
-    gradebook::write_student_reports(&options.out, &kept, &order, &class.names)?;
+    let rows = output::write(&options.out, &class.coverage, &kept)?;
 
     let summary = Summary {
         rows,
@@ -117,7 +128,13 @@ pub fn run(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Su
         interrupted: crate::interrupt::requested(),
         wall_s: started.elapsed().as_secs_f64(),
     };
-    write_about(options, &summary, class.names.len(), &selected, pool.jobs)?;
+    write_about(
+        options,
+        &summary,
+        class.students.len(),
+        &selected,
+        pool.jobs,
+    )?;
     Ok(summary)
 }
 
@@ -127,8 +144,11 @@ struct Class {
     all: Vec<Exercise>,
     /// Indices into `all` of the exercises graded.
     selected: Vec<usize>,
-    /// Student → the file name of their report (unique even when two names sanitise alike).
-    names: BTreeMap<String, String>,
+    /// The students graded (the shard's slice) → the file name of their report (unique over
+    /// the whole class even when two names sanitise alike).
+    students: BTreeMap<String, String>,
+    /// What the output covers (`class.json`).
+    coverage: Coverage,
     journal: Journal,
     /// Journaled grades still valid (same files, same hidden tests).
     journaled: BTreeMap<(String, String), Entry>,
@@ -141,15 +161,18 @@ struct Class {
 impl Class {
     fn take_in(repo: &Repo, options: &Options, announce: &dyn Fn(&str)) -> Result<Class> {
         let all = repo.exercises()?;
-        let roster = roster(&options.submissions)?;
-        if roster.is_empty() {
+        let whole = roster(&options.submissions)?;
+        if whole.is_empty() {
             bail!(
                 "{} holds no student folders: lay submissions out as \
                  DIR/<student>/<exercise>/src/lib.rs",
                 options.submissions.display()
             );
         }
-        let selected = select_exercises(repo, &all, &roster, &options.exercises, announce)?;
+        // Chosen over the whole class, so that every shard grades the same exercises.
+        let selected = select_exercises(repo, &all, &whole, &options.exercises, announce)?;
+        let names = output::report_names(&whole.keys().cloned().collect::<Vec<_>>());
+        let roster = slice(whole.clone(), options.shard, announce);
         std::fs::create_dir_all(&options.out)
             .with_context(|| format!("can't create {}", options.out.display()))?;
         let work = options.out.join(".work");
@@ -158,8 +181,23 @@ impl Class {
             .with_context(|| format!("can't create {} for its owner only", work.display()))?;
         let (journal, journaled) =
             Journal::open(&options.out.join("journal.jsonl"), options.fresh)?;
+        let hidden = hidden_digests(repo, options, &all);
+        let coverage = Coverage::new(
+            options.shard.map(|s| s.to_string()),
+            whole.keys().cloned().collect(),
+            roster.keys().cloned().collect(),
+            selected.iter().map(|&i| all[i].slug.clone()).collect(),
+            selected
+                .iter()
+                .map(|&i| (all[i].slug.clone(), hidden[i].clone()))
+                .collect(),
+        );
         let mut class = Class {
-            names: report_names(&roster),
+            students: names
+                .into_iter()
+                .filter(|(student, _)| roster.contains_key(student))
+                .collect(),
+            coverage,
             all,
             selected,
             journal,
@@ -168,7 +206,7 @@ impl Class {
             missing: Vec::new(),
             resumed: 0,
         };
-        class.plan(repo, options, &roster, &work)?;
+        class.plan(repo, options, &roster, &hidden, &work)?;
         if class.resumed > 0 {
             announce(&format!(
                 "resuming: {} submission(s) already graded (journal in {}); {} to grade",
@@ -186,16 +224,9 @@ impl Class {
         repo: &Repo,
         options: &Options,
         roster: &BTreeMap<String, Vec<String>>,
+        hidden_digests: &[String],
         work: &Path,
     ) -> Result<()> {
-        let hidden_digests: Vec<String> = self
-            .all
-            .iter()
-            .map(|e| {
-                let dir = repo.hidden_dir(&e.slug, options.grade.hidden.as_deref());
-                crate::maximum::hidden_digest(&dir)
-            })
-            .collect();
         for (student, folders) in roster {
             for &index in &self.selected {
                 let exercise = &self.all[index];
@@ -209,7 +240,7 @@ impl Class {
                 let from = options.submissions.join(student).join(&exercise.slug);
                 let taken = match exercise.manifest.as_ref() {
                     Ok(manifest) => {
-                        let into = work.join(&self.names[student]).join(&exercise.slug);
+                        let into = work.join(&self.students[student]).join(&exercise.slug);
                         Some(intake::take(manifest, &from, &into)?)
                     }
                     Err(_) => None,
@@ -233,21 +264,42 @@ impl Class {
     }
 }
 
-/// Report file names: unique even when two student names sanitise alike.
-fn report_names(roster: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, String> {
-    let mut names = BTreeMap::new();
-    let mut used = std::collections::BTreeSet::new();
-    for student in roster.keys() {
-        let base = gradebook::file_name(student);
-        let mut name = base.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        names.insert(student.clone(), name);
-    }
-    names
+/// Each exercise's hidden tests as a digest, in the order of `all`.
+fn hidden_digests(repo: &Repo, options: &Options, all: &[Exercise]) -> Vec<String> {
+    all.iter()
+        .map(|e| {
+            let dir = repo.hidden_dir(&e.slug, options.grade.hidden.as_deref());
+            crate::maximum::hidden_digest(&dir)
+        })
+        .collect()
+}
+
+/// The students of `shard` (see `shard`: the name-sorted roster dealt round-robin); the whole
+/// roster without one.
+fn slice(
+    whole: BTreeMap<String, Vec<String>>,
+    shard: Option<Shard>,
+    announce: &dyn Fn(&str),
+) -> BTreeMap<String, Vec<String>> {
+    let Some(shard) = shard else {
+        return whole;
+    };
+    let total = whole.len();
+    let mine: BTreeMap<String, Vec<String>> = whole
+        .into_iter()
+        .enumerate()
+        .filter(|(position, _)| shard.owns(*position))
+        .map(|(_, student)| student)
+        .collect();
+    let (first, step) = (shard.index(), shard.count());
+    announce(&format!(
+        "shard {shard}: {} of the class's {total} students (numbers {first}, {}, {}, … in name \
+         order)",
+        mine.len(),
+        first + step,
+        first + 2 * step
+    ));
+    mine
 }
 
 /// What the workers graded this run, and what they could not.
@@ -421,7 +473,7 @@ fn missing_entry(repo: &Repo, options: &Options, student: &str, exercise: &Exerc
     Entry {
         student: student.to_owned(),
         exercise: exercise.slug.clone(),
-        digest: "missing".to_owned(),
+        digest: journal::MISSING.to_owned(),
         duration_ms: 0,
         result,
     }

@@ -1,10 +1,12 @@
-//! `grader batch DIR --output OUT`: grade a class into a gradebook (see `batch`).
+//! `grader batch DIR --output OUT`: grade a class into a gradebook (see `batch`); `--shard K/N`
+//! grades one slice of it, and `batch merge` makes the slices' outputs one (`batch::merge`).
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use clap::Args;
+use clap::{Args, Subcommand};
 
+use crate::batch::shard::Shard;
 use crate::batch::{self, Options};
 use crate::commands::sandboxing::IsolationArgs;
 use crate::commands::{Common, Outcome};
@@ -13,9 +15,17 @@ use crate::repo::Repo;
 
 /// `grader batch`'s arguments.
 #[derive(Clone, Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct BatchArgs {
+    #[command(subcommand)]
+    pub command: Option<BatchCommand>,
     /// The submissions: DIR/<student>/<slug>/src/lib.rs … (one folder per student).
-    pub dir: PathBuf,
+    #[arg(required = true)]
+    pub dir: Option<PathBuf>,
+    /// Grade only shard K of N (1 ≤ K ≤ N): the students at positions K, K+N, K+2N, … of the
+    /// name-sorted class. Grade each shard into its own OUT, then `batch merge` them.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Submissions graded at once (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -33,17 +43,34 @@ pub struct BatchArgs {
     pub isolation: IsolationArgs,
 }
 
+/// `grader batch`'s subcommands.
+#[derive(Clone, Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Merge the outputs of a class's shards (`batch DIR --shard K/N --output OUTk`) into one
+    /// gradebook, reports and page in `--output OUT`, as if one machine had graded the class.
+    /// Refuses outputs that overlap, miss students or graded different exercises, naming them.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true, value_name = "OUTk")]
+        outputs: Vec<PathBuf>,
+    },
+}
+
 pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
+    if let Some(BatchCommand::Merge { outputs }) = &args.command {
+        return merge(common, outputs);
+    }
+    let dir = args.dir.clone().unwrap_or_default();
     let Some(out) = common.output.clone() else {
         bail!(
             "name the folder for the gradebook: `cargo grade batch {} --output OUT`",
-            args.dir.display()
+            dir.display()
         );
     };
-    if !args.dir.is_dir() {
+    if !dir.is_dir() {
         bail!(
             "the submissions folder {} doesn't exist (lay it out as DIR/<student>/<slug>/src/lib.rs)",
-            args.dir.display()
+            dir.display()
         );
     }
     let sandbox = args.isolation.set_up(repo, true)?;
@@ -56,19 +83,20 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             .hidden
             .clone()
             .unwrap_or_else(|| repo.root().join("grader").join("hidden"));
-        for secret in [args.dir.clone(), hidden, repo.root().join("solutions")] {
+        for secret in [dir.clone(), hidden, repo.root().join("solutions")] {
             warn_if_readable_by_others(&secret);
         }
     }
 
     let options = Options {
-        submissions: args.dir.clone(),
+        submissions: dir,
         out: out.clone(),
         jobs: args
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         exercises: args.exercises,
         fresh: args.fresh,
+        shard: args.shard,
         grade: GradeOptions {
             hidden: common.hidden.clone(),
             skip_timing: args.skip_timing,
@@ -78,7 +106,11 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
     };
     let summary = batch::run(repo, &options, &|line| eprintln!("{line}"))?;
 
-    print_summary(&summary, &out);
+    print_summary(&summary.rows, &out);
+    eprintln!(
+        "Graded {} now, {} from an earlier run, in {:.1} s.",
+        summary.graded, summary.resumed, summary.wall_s
+    );
     if summary.interrupted {
         bail!(
             "interrupted: the gradebook holds what was graded so far; run the same command again \
@@ -92,37 +124,47 @@ pub fn run(repo: &Repo, common: &Common, args: BatchArgs) -> Result<Outcome> {
             summary.errors.join("\n")
         );
     }
-    let all_pass = summary
-        .rows
+    Ok(outcome(&summary.rows))
+}
+
+/// `batch merge OUT1 OUT2 … --output OUT`.
+fn merge(common: &Common, outputs: &[PathBuf]) -> Result<Outcome> {
+    let Some(out) = common.output.clone() else {
+        bail!("name the folder for the merged gradebook: `cargo grade batch merge OUT1 OUT2 … --output OUT`");
+    };
+    let rows = batch::merge::merge(outputs, &out)?;
+    print_summary(&rows, &out);
+    Ok(outcome(&rows))
+}
+
+/// Exit status 0 when every row passes.
+fn outcome(rows: &[batch::gradebook::Row]) -> Outcome {
+    if rows
         .iter()
-        .all(|r| r.status == crate::results::ExerciseStatus::Pass);
-    Ok(if all_pass {
+        .all(|r| r.status == crate::results::ExerciseStatus::Pass)
+    {
         Outcome::Success
     } else {
         Outcome::Failure
-    })
+    }
 }
 
-/// One paragraph for the instructor: how many passed, how much was graded now, where it is.
-fn print_summary(summary: &batch::Summary, out: &std::path::Path) {
-    let passing = summary
-        .rows
+/// One paragraph for the instructor: how many passed, and where the gradebook is.
+fn print_summary(rows: &[batch::gradebook::Row], out: &std::path::Path) {
+    let passing = rows
         .iter()
         .filter(|r| r.status == crate::results::ExerciseStatus::Pass)
         .count();
-    let students = summary
-        .rows
+    let students = rows
         .iter()
         .map(|r| r.student.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     eprintln!(
-        "\n{} submission(s) of {students} student(s): {passing} pass; graded {} now, {} from an \
-         earlier run, in {:.1} s.\nGradebook: {}/gradebook.csv (and .json); reports: {}/students/",
-        summary.rows.len(),
-        summary.graded,
-        summary.resumed,
-        summary.wall_s,
+        "\n{} submission(s) of {students} student(s): {passing} pass.\nGradebook: \
+         {}/gradebook.csv (and .json); reports: {}/students/; for a look: {}/gradebook.html",
+        rows.len(),
+        out.display(),
         out.display(),
         out.display()
     );
