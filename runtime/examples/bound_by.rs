@@ -1,4 +1,4 @@
-//! CPU-bound vs memory-bound: the parallel sum that does not speed up, and one that does.
+//! CPU-bound vs memory-bound: a parallel sum, limited by memory, and work limited by the CPU.
 //!
 //!     cargo run --release -p runtime --example bound_by -- 256
 //!
