@@ -91,7 +91,7 @@ impl BarChart {
         )?;
         let rows = self.bars.len() as f64;
         let longest = self.bars.iter().map(|b| b.value).fold(0.0, f64::max);
-        let x_max = self.x_max.max(longest * 1.25);
+        let x_max = self.x_max.max(longest * 1.1);
         let area = root.margin(44, 0, 0, 0);
         let mut chart = ChartBuilder::on(&area)
             .margin(10)
