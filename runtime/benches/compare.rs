@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench -p runtime --bench compare                      # full table (a few minutes)
 //! cargo bench -p runtime --bench compare -- --markdown        # the same, for the book
+//! cargo bench -p runtime --bench compare -- --markdown --svg book/src/charts/performance.svg
 //! cargo bench -p runtime --bench compare -- --json --quick    # CI: JSON lines, under a minute
 //! cargo bench -p runtime --bench compare -- --shape spawn_local --impl tasklings,tokio
 //! ```
@@ -19,6 +20,8 @@
 
 #[path = "compare/async_shapes.rs"]
 mod async_shapes;
+#[path = "compare/chart.rs"]
+mod chart;
 #[path = "compare/cli.rs"]
 mod cli;
 #[path = "compare/go.rs"]
@@ -128,6 +131,13 @@ fn compare(options: &Options) -> ExitCode {
         notes,
     };
     print_report(options.output, &header, &summaries);
+    if let Some(path) = &options.svg {
+        let heading = format!("{} · {} workers", header.machine, header.workers);
+        if let Err(why) = chart::write(path, &heading, &summaries) {
+            eprintln!("compare: --svg {}: {why}", path.display());
+            failed = true;
+        }
+    }
     if failed {
         eprintln!("compare: some runs failed (see above)");
         ExitCode::FAILURE
@@ -277,6 +287,10 @@ fn command_line(options: &Options) -> String {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    // The chart is a by-product of the run, not part of what it measures.
+    if let Some(at) = args.iter().position(|a| a == "--svg") {
+        args.drain(at..(at + 2).min(args.len()));
+    }
     if options.size == Size::Smoke && !args.iter().any(|a| a == "--smoke") {
         args.insert(0, "--smoke".into());
     }

@@ -6,8 +6,15 @@
 //! Four tasks that compute (count primes) and four tasks that wait (sleep). With one worker
 //! both kinds are concurrent — in progress at the same time — but only the waiting kind finishes
 //! in the time of one: computing needs a core, waiting doesn't. With two workers the computing
-//! tasks also run in parallel. Optional argument: the prime-counting limit (200000).
+//! tasks also run in parallel. Optional argument: the prime-counting limit (200000). `--svg FILE`
+//! also draws both times, in units of one count, as a chart (`--note TEXT`: a line under its
+//! title), from the same measurements; every run's chart has the same scale, so the charts of
+//! two runs can be compared side by side.
 
+#[path = "charts/bars.rs"]
+mod bars;
+
+use bars::{Bar, BarChart, ChartArgs, Marker};
 use std::time::{Duration, Instant};
 
 // ANCHOR: work
@@ -20,8 +27,10 @@ fn count_primes(limit: u64) -> usize {
 // ANCHOR_END: work
 
 fn main() {
-    let limit: u64 = std::env::args()
-        .nth(1)
+    let args = ChartArgs::from_env();
+    let limit: u64 = args
+        .rest
+        .first()
         .map_or(200_000, |a| a.parse().expect("LIMIT: a number"));
     println!("workers: {}", runtime::workers());
     runtime::run(async move {
@@ -45,7 +54,48 @@ fn main() {
             waiting.as_millis(),
             ratio(waiting, alone)
         );
+        if let Some(path) = &args.svg {
+            chart(ratio(computing, alone), ratio(waiting, alone), &args.note)
+                .write(path)
+                .expect("the chart can be written");
+        }
     });
+}
+
+/// The two times in units of one count, against the two times that tell the cases apart.
+fn chart(computing: f64, waiting: f64, note: &str) -> BarChart {
+    let workers = runtime::workers();
+    BarChart {
+        title: format!(
+            "{workers} worker{}: time in units of one prime count",
+            if workers == 1 { "" } else { "s" }
+        ),
+        note: note.to_string(),
+        x_label: "time / time of one prime count alone",
+        x_max: 5.0,
+        bars: vec![
+            Bar {
+                label: "four prime counts",
+                value: computing,
+                text: format!("{computing:.1}"),
+            },
+            Bar {
+                label: "four sleeps",
+                value: waiting,
+                text: format!("{waiting:.1}"),
+            },
+        ],
+        markers: vec![
+            Marker {
+                at: 1.0,
+                label: "one",
+            },
+            Marker {
+                at: 4.0,
+                label: "four in a row",
+            },
+        ],
+    }
 }
 
 // ANCHOR: four

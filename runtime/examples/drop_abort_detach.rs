@@ -1,5 +1,6 @@
 //! Three ways a task stops being your business: detach it (drop the JoinHandle), abort it, or
-//! shut the runtime down.
+//! shut the runtime down — which drops every unfinished task but waits for a `spawn_blocking`
+//! closure that is already running.
 //!
 //!     cargo run -p runtime --example drop_abort_detach
 
@@ -46,9 +47,16 @@ async fn abort() {
 
 // ANCHOR: shutdown
 async fn leave_one_running() {
-    println!("drop the runtime: every unfinished task is dropped");
+    println!("drop the runtime: every unfinished task is dropped,");
+    println!("but a blocking closure that has started is waited for");
     drop(runtime::spawn(job("left running", 1000)));
-    runtime::sleep(Duration::from_millis(20)).await;
+    let (started, has_started) = tokio::sync::oneshot::channel();
+    drop(runtime::spawn_blocking(move || {
+        let _ = started.send(());
+        std::thread::sleep(Duration::from_millis(100)); // a blocking call: nothing can stop it
+        println!("  blocking closure: returned, so the drop can go on");
+    }));
+    has_started.await.expect("the closure starts");
 }
 // ANCHOR_END: shutdown
 

@@ -1,26 +1,46 @@
-//! Task leaks: Go's classic one cannot happen here, but a task nobody stops still lives forever.
+//! Task leaks: Go's classic one — a send on a rendezvous channel nobody will read — happens in
+//! Rust only while the receiver lives; and a task nobody stops lives for ever.
 //!
 //!     cargo run -p runtime --example task_leak
 
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 // ANCHOR: go_leak
-/// Asks two replicas, returns the first answer. In Go, the loser blocks forever on its send to
-/// an unbuffered channel nobody reads. Here, returning drops `rx`, which closes the channel:
-/// the loser's `send` fails at once and its task ends.
+/// Asks two replicas, returns the first answer: Go's program, with Go's unbuffered channel.
+/// `flume::bounded(0)` is a rendezvous, so the loser's send waits for a receiver, as in Go. But
+/// returning drops `rx`, the only receiver: the channel is closed, the waiting send fails with
+/// an error, and the loser's task ends.
 async fn first_answer(query: u32) -> u32 {
-    let (tx, mut rx) = mpsc::channel(1);
+    let (tx, rx) = flume::bounded(0); // Go's make(chan u32)
     for replica in 1..=2u64 {
         let tx = tx.clone();
         runtime::spawn(async move {
             runtime::sleep(Duration::from_millis(5 * replica)).await;
-            let _ = tx.send(query * 10).await; // Err(closed) for the loser: nothing to wait for
+            let _ = tx.send_async(query * 10).await; // the loser waits here, until rx is dropped
         });
     }
-    rx.recv().await.expect("a replica answers")
-} // <- rx dropped: the channel is closed
+    rx.recv_async().await.expect("a replica answers")
+} // <- rx dropped: the channel is closed, and the loser's send returns Err
   // ANCHOR_END: go_leak
+
+// ANCHOR: go_leak_kept
+/// The same, but the receiver outlives the call (here in `kept`; in real code a struct field, a
+/// cache, a map of pending requests). Nobody will receive again, yet the channel is open: the
+/// loser waits for ever — Go's leak, in Rust.
+async fn first_answer_keeping_rx(query: u32, kept: &mut Vec<flume::Receiver<u32>>) -> u32 {
+    let (tx, rx) = flume::bounded(0);
+    for replica in 1..=2u64 {
+        let tx = tx.clone();
+        runtime::spawn(async move {
+            runtime::sleep(Duration::from_millis(5 * replica)).await;
+            let _ = tx.send_async(query * 10).await;
+        });
+    }
+    let answer = rx.recv_async().await.expect("a replica answers");
+    kept.push(rx); // the receiver lives on: the channel stays open
+    answer
+}
+// ANCHOR_END: go_leak_kept
 
 // ANCHOR: leak
 /// Handles a request and starts a heartbeat for it... that nothing ever stops.
@@ -70,6 +90,21 @@ async fn watch_the_count() {
             runtime::num_tasks()
         );
     }
+    let mut kept = Vec::new();
+    for query in 1..=3 {
+        first_answer_keeping_rx(query, &mut kept).await;
+        runtime::sleep(settle).await;
+        println!(
+            "first_answer_keeping_rx, after request {query}: {} tasks alive",
+            runtime::num_tasks()
+        );
+    }
+    drop(kept); // the channels close: every waiting send fails, every loser ends
+    runtime::sleep(settle).await;
+    println!(
+        "first_answer_keeping_rx, receivers dropped: {} tasks alive",
+        runtime::num_tasks()
+    );
     for request in 1..=3 {
         handle(request).await;
         runtime::sleep(settle).await;

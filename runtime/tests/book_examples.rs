@@ -52,6 +52,9 @@ struct Run {
     /// Its output has a different shape without Linux's `/proc` ("n/a" for memory): elsewhere
     /// the check only runs it.
     needs_proc: bool,
+    /// Draws its measurements (`--svg FILE --note TEXT`) as `book/src/charts/<output>.svg`, in
+    /// the same run that prints the text.
+    chart: bool,
     vary: &'static [Vary],
 }
 
@@ -64,6 +67,7 @@ const fn run(example: &'static str, vary: &'static [Vary]) -> Run {
         output: example,
         measured: false,
         needs_proc: false,
+        chart: false,
         vary,
     }
 }
@@ -82,6 +86,7 @@ const fn measured(
         output: example,
         measured: true,
         needs_proc: false,
+        chart: false,
         vary,
     }
 }
@@ -131,15 +136,20 @@ const RUNS: &[Run] = &[
     Run {
         env: &[("TASKLINGS_WORKERS", "1")],
         output: "concurrency_vs_parallelism-1",
+        chart: true,
         ..measured("concurrency_vs_parallelism", &[], &["20000"], &[Numbers])
     },
     Run {
         env: &[("TASKLINGS_WORKERS", "2")],
         output: "concurrency_vs_parallelism-2",
+        chart: true,
         ..measured("concurrency_vs_parallelism", &[], &["20000"], &[Numbers])
     },
     // CPU-, memory-, I/O-bound
-    measured("bound_by", &["256"], &["4"], &[Numbers]),
+    Run {
+        chart: true,
+        ..measured("bound_by", &["256"], &["4"], &[Numbers])
+    },
     measured("io_bound", &["20", "100"], &["4", "20"], &[Numbers]),
     // Races and their fixes
     measured("lost_update", &["10000000"], &["20000"], &[Numbers]),
@@ -482,13 +492,31 @@ fn check_example(example: &str) {
         let file = repo()
             .join("book/generated")
             .join(format!("{}.txt", run.output));
+        let chart = repo()
+            .join("book/src/charts")
+            .join(format!("{}.svg", run.output));
         if updating() {
-            let mut text = output_of(&binary, run.args, run.env);
+            let header = machine_header();
+            let mut args: Vec<String> = run.args.iter().map(|a| a.to_string()).collect();
+            if run.chart {
+                let note = header.trim_start_matches("# ").trim_end().to_string();
+                args.extend([
+                    "--svg".into(),
+                    chart.display().to_string(),
+                    "--note".into(),
+                    note,
+                ]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut text = output_of(&binary, &args, run.env);
             if run.measured {
-                text = machine_header() + &text;
+                text = header + &text;
             }
             fs::write(&file, text).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
             continue;
+        }
+        if run.chart {
+            check_chart(&binary, run, &chart);
         }
         if run.quick.is_some_and(|quick| quick != run.args) {
             assert!(
@@ -515,6 +543,32 @@ fn check_example(example: &str) {
             run.example, run.output, run.vary
         );
     }
+}
+
+/// A charting run draws a chart (an SVG document, one per run: the quick arguments, into a
+/// temporary file), and the book's copy of it is committed.
+fn check_chart(binary: &Path, run: &Run, committed: &Path) {
+    assert!(
+        committed.is_file(),
+        "{} is missing: run book/generate.sh",
+        committed.display()
+    );
+    let drawn = std::env::temp_dir().join(format!(
+        "tasklings-chart-{}-{}.svg",
+        std::process::id(),
+        run.output
+    ));
+    let mut args: Vec<&str> = run.quick.unwrap_or(run.args).to_vec();
+    let path = drawn.display().to_string();
+    args.extend(["--svg", &path, "--note", "check"]);
+    output_of(binary, &args, run.env);
+    let svg = fs::read_to_string(&drawn).unwrap_or_else(|e| panic!("{}: {e}", drawn.display()));
+    let _ = fs::remove_file(&drawn);
+    assert!(
+        svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("<rect"),
+        "{} --svg wrote no chart:\n{svg}",
+        run.example
+    );
 }
 
 macro_rules! examples {
@@ -638,6 +692,14 @@ fn every_example_is_run_here_and_shown_in_the_book() {
         if !book.contains(&format!("generated/{}.txt", run.output)) {
             problems.push(format!(
                 "book/generated/{}.txt is included by no chapter",
+                run.output
+            ));
+        }
+    }
+    for run in RUNS.iter().filter(|run| run.chart) {
+        if !book.contains(&format!("charts/{}.svg", run.output)) {
+            problems.push(format!(
+                "book/src/charts/{}.svg is shown by no chapter",
                 run.output
             ));
         }

@@ -36,8 +36,9 @@
 //! - *Nothing left running, no spinning*: the caller gets its CPUs back when the call returns,
 //!   and waiting for threads costs no CPU.
 //!
-//! No test times your code against the clock: a plain `i64` sum is limited by memory bandwidth,
-//! not by the CPU, and hardly speeds up with more threads (the chapter measures it).
+//! No test times your code against the clock: a plain `i64` sum is limited by memory bandwidth
+//! more than by the CPU, so how much more threads speed it up depends on the machine (the book's
+//! next chapter, `book/src/cpu-memory-io.md`, measures it).
 
 /// Sum of `numbers`, computed by `workers` threads of execution (0 is treated as 1).
 /// Addition wraps on overflow, so the result equals a sequential wrapping sum.

@@ -1,5 +1,7 @@
 //! The command line: `cargo bench -p runtime --bench compare -- [options]`.
 
+use std::path::PathBuf;
+
 use crate::job::{Impl, Shape};
 use crate::shapes::Size;
 
@@ -12,6 +14,7 @@ usage: cargo bench -p runtime --bench compare -- [options]
   --quick             smaller sizes and 3 runs (under a minute; for CI)
   --json              one JSON object per line instead of the table
   --markdown          the table as Markdown, with a line naming the machine
+  --svg FILE          also draw the ratios to tokio and to Go, per shape, as an SVG chart
   --shape NAME[,..]   only these shapes (spawn_local, spawn_remote, chained_spawn, yield_many,
                       ping_pong, fork_join, mem_parked, wake_latency); may repeat
   --impl NAME[,..]    only these contenders (tasklings, tokio, rayon, std, go); ratios need
@@ -58,6 +61,8 @@ pub struct Options {
     pub warmup: u32,
     pub go: bool,
     pub verbose: bool,
+    /// `--svg FILE`: also write the chart of the ratios there.
+    pub svg: Option<PathBuf>,
 }
 
 /// Parses the arguments after the program name.
@@ -70,6 +75,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let (mut runs, mut workers, mut warmup) = (None, None, None);
     let mut go = true;
     let mut verbose = false;
+    let mut svg = None;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -84,6 +90,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--markdown" => output = Output::Markdown,
             "--no-go" => go = false,
             "--verbose" => verbose = true,
+            "--svg" => svg = Some(PathBuf::from(value("--svg")?)),
             "--shape" => {
                 for name in value("--shape")?.split(',') {
                     shapes.push(Shape::from_name(name).ok_or(format!("unknown shape {name:?}"))?);
@@ -113,6 +120,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         warmup: warmup.unwrap_or(size.default_warmup()),
         go,
         verbose,
+        svg,
     }))
 }
 

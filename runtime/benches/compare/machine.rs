@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-/// A one-line description: CPU model, cores, OS and kernel, rustc, go, date (UTC).
+/// A one-line description: CPU model, cores, rustc, go, date (UTC). No OS or kernel version:
+/// the numbers depend on the CPU and the toolchains, and a kernel build string only adds noise.
 pub fn describe(go_version: Option<&str>) -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
@@ -11,13 +12,6 @@ pub fn describe(go_version: Option<&str>) -> String {
         .map(|(_, model)| model.trim().to_string())
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
-    let os = os_release
-        .lines()
-        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-        .map(|v| v.trim_matches('"').to_string())
-        .unwrap_or_else(|| std::env::consts::OS.into());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     // Run rustc from the package so rust-toolchain.toml picks the pinned toolchain.
     let rustc = Command::new("rustc")
         .arg("--version")
@@ -28,8 +22,7 @@ pub fn describe(go_version: Option<&str>) -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "rustc (version unknown)".into());
     format!(
-        "{cpu}, {cores} cores · {os}, kernel {} · {rustc} · {} · {}",
-        kernel.trim(),
+        "{cpu}, {cores} cores · {rustc} · {} · {}",
         go_version.unwrap_or("go not available"),
         utc_now()
     )
