@@ -41,6 +41,7 @@ mod state;
 mod style;
 mod suggest;
 mod terminal;
+mod timeline;
 mod timing_gate;
 
 use std::process::ExitCode;
