@@ -56,6 +56,9 @@ pub enum Command {
         /// e.g. on some network or WSL file systems).
         #[arg(long)]
         manual: bool,
+        /// Run every Tasklings runtime deterministically with this seed (as `run --seed`).
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
     },
     /// Show the next hint for an exercise (default: the current one).
     Hint {

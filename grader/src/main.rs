@@ -43,6 +43,7 @@ mod suggest;
 mod terminal;
 mod timeline;
 mod timing_gate;
+mod traces;
 
 use std::process::ExitCode;
 

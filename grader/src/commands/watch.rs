@@ -61,7 +61,7 @@ pub fn run(
     repo: &Repo,
     common: &Common,
     slug: Option<String>,
-    skip_timing: bool,
+    (skip_timing, seed): (bool, Option<u64>),
     manual: bool,
 ) -> Result<Outcome> {
     if common.format != Format::Human || common.output.is_some() {
@@ -74,6 +74,7 @@ pub fn run(
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing,
+        seed,
         ..GradeOptions::default()
     };
     let style = Style::stdout();
