@@ -25,7 +25,7 @@ struct Counts {
     instants: usize,
 }
 
-/// Lanes: threads with an event or a name; polls: `X` and `B` events; instants: `i`/`I`;
+/// Lanes: threads with an event or a name (a process's name is not a lane); polls: `X` and `B` events; instants: `i`/`I`;
 /// wakes: flow ids with both a start and an end.
 fn counts_of(trace: &Value) -> Counts {
     let events = trace["traceEvents"].as_array().expect("traceEvents");
@@ -34,6 +34,9 @@ fn counts_of(trace: &Value) -> Counts {
     let mut flows: HashMap<String, (bool, bool)> = HashMap::new();
     for event in events {
         let ph = event["ph"].as_str().unwrap_or_default();
+        if event["name"] == "process_name" {
+            continue;
+        }
         threads.insert((event["pid"].to_string(), event["tid"].to_string()));
         match ph {
             "X" | "B" => polls += 1,

@@ -177,6 +177,15 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
 impl Reader {
     fn event(&mut self, event: &Map<String, Value>, order: usize) {
         let phase = event.get("ph").and_then(Value::as_str).unwrap_or("");
+        // A process's name is about the whole trace, not a lane (it names the run: its seed).
+        if phase == "M" && event.get("name").and_then(Value::as_str) == Some("process_name") {
+            if let Some(name) = event.get("args").and_then(|args| args.get("name")) {
+                self.trace
+                    .about
+                    .push(("process".to_owned(), text_of(Some(name))));
+            }
+            return;
+        }
         let lane = self.lane(event);
         let ts = number(event.get("ts")).unwrap_or(0.0);
         match phase {
