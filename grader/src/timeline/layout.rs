@@ -12,7 +12,9 @@ use super::trace::Trace;
 
 /// Left margin for the lane names.
 pub const LABELS: f64 = 120.0;
-/// The width of the typical (median) step between two moments of the trace.
+/// The width of the typical (median) poll.
+const TYPICAL_POLL: f64 = 60.0;
+/// The width of the typical step between two moments, when the polls have no length.
 const TYPICAL_STEP: f64 = 14.0;
 /// The fewest pixels between two different moments.
 pub const MIN_STEP: f64 = 3.0;
@@ -60,13 +62,13 @@ impl Layout {
             .collect();
         moments.sort_by(f64::total_cmp);
         moments.dedup();
-        // Scaled by the median step, not the whole span: one long gap (a virtual clock's jump)
-        // must not squeeze every poll to the narrowest box.
-        let mut steps: Vec<f64> = moments.windows(2).map(|pair| pair[1] - pair[0]).collect();
-        steps.sort_by(f64::total_cmp);
-        let scale = steps
-            .get(steps.len() / 2)
-            .map_or(1.0, |median| TYPICAL_STEP / median);
+        // Scaled by the median poll (or step), not the whole span: one long gap (a virtual
+        // clock's jump) must not squeeze every poll to the narrowest box.
+        let scale = match median(trace.slices.iter().map(|s| s.end - s.start)) {
+            Some(poll) => TYPICAL_POLL / poll,
+            None => median(moments.windows(2).map(|pair| pair[1] - pair[0]))
+                .map_or(1.0, |step| TYPICAL_STEP / step),
+        };
         let mut xs = Vec::with_capacity(moments.len());
         let mut breaks = Vec::new();
         let mut x = LABELS + MIN_BOX;
@@ -139,4 +141,11 @@ impl Layout {
         let (left, right) = self.boxes[index];
         self.x(ts).clamp(left, right)
     }
+}
+
+/// The median of the positive values, if there is one.
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut values: Vec<f64> = values.filter(|v| *v > 0.0).collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
 }
