@@ -46,10 +46,12 @@ mod metrics;
 mod park;
 mod queue;
 mod scheduler;
+mod sim;
 mod slab;
 mod sync;
 mod task;
 mod timer;
+mod trace;
 mod waitgroup;
 mod worker;
 
@@ -57,8 +59,9 @@ pub use cancel::{CancellationToken, Cancelled};
 pub use dump::{Dump, TaskSnapshot, TaskState};
 pub use metrics::{Metrics, WorkerMetrics};
 pub use scheduler::{Builder, Runtime};
+pub use sim::policy::Policy;
 pub use task::{JoinError, JoinHandle, TaskId};
-pub use timer::{sleep, yield_now, Sleep, YieldNow};
+pub use timer::{now, sleep, yield_now, Sleep, YieldNow};
 pub use waitgroup::{Wait, WaitGroup};
 
 use std::future::Future;
