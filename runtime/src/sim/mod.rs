@@ -18,11 +18,15 @@
 //! * **Recording** (`schedule`): the index of every choice among two or more entries. The same
 //!   seed makes the same choices, so the same schedule and the same trace bytes; a recorded
 //!   schedule replays exactly.
-//! * **What breaks determinism** is a wake-up from another thread arriving while tasks could
-//!   run (a std thread, a blocking closure finishing, a second driver): its place in the order
-//!   depends on real timing. The run is then marked (`Runtime::determinism_broken`) and a
-//!   warning printed once. A wake-up that arrives while the driver waits with nothing else to
-//!   run is fine: there was only one place for it.
+//! * **Wake-ups from other threads** (a std thread, a `spawn_blocking` closure finishing) wait
+//!   in an inbox until nothing else can run, and only then join the runnable list — the one
+//!   moment whose place in the schedule doesn't depend on real timing (synctest's "durably
+//!   blocked"). So a program that waits for a thread's answer stays deterministic.
+//! * **What breaks determinism**: two outside wake-ups found waiting together (their order
+//!   was real timing's), a task left runnable so long that an outside wake-up had to be let in
+//!   early (`STARVED_STEPS`: a task spinning until another thread answers), a second thread
+//!   driving at once, or a replay that doesn't fit the program. The run is then marked
+//!   (`Runtime::determinism_broken`) and a warning printed once.
 //!
 //! Tasks reach the simulator through `scheduler::Shared` (its remote path, since the driving
 //! thread is not a worker), so the task module and the workers are the same as in normal mode.
@@ -54,6 +58,10 @@ use std::time::Duration;
 const POLL_NS: u64 = 1000;
 /// How often the driver looks again while a blocking closure runs and nothing else can.
 const BLOCKING_RECHECK: Duration = Duration::from_millis(1);
+/// Steps an outside wake-up waits in the inbox while tasks keep running before it is let in
+/// anyway (and the run marked non-deterministic): a task spinning with `yield_now` until a
+/// thread answers must not spin forever.
+const STARVED_STEPS: u64 = 10_000;
 /// Task ids reserved per deterministic runtime, so a trace can number tasks from 1.
 const IDS_PER_RUNTIME: u64 = 1 << 32;
 
@@ -88,6 +96,10 @@ struct Core {
 
 struct State {
     runnable: Vec<Entry>,
+    /// Wake-ups from other threads while someone drives, let in when nothing else can run.
+    inbox: Vec<Entry>,
+    /// The step at which the inbox last became non-empty.
+    inbox_since: u64,
     main_queued: bool,
     chooser: Chooser,
     recorded: Vec<u32>,
@@ -97,8 +109,6 @@ struct State {
     /// The trace's virtual timeline, in ns.
     now: u64,
     driving: bool,
-    /// The driver is waiting for another thread (nothing runnable, no timer to jump to).
-    waiting: bool,
     /// The thread that queued tasks while nobody drove (`rt.spawn` from `main`).
     idle_pusher: Option<ThreadId>,
     events: Option<Vec<Event>>,
@@ -150,6 +160,8 @@ impl Sim {
         let id_base = TaskId::reserve(IDS_PER_RUNTIME);
         let state = State {
             runnable: Vec::new(),
+            inbox: Vec::new(),
+            inbox_since: 0,
             main_queued: false,
             chooser,
             recorded: Vec::new(),
@@ -158,7 +170,6 @@ impl Sim {
             lanes: Lanes::new(config.workers),
             now: 0,
             driving: false,
-            waiting: false,
             idle_pusher: None,
             events: config.trace.is_some().then(Vec::new),
             next_flow: 1,
@@ -293,6 +304,7 @@ impl Sim {
     pub(crate) fn take_queued(&self) -> Vec<TaskRef> {
         let mut state = self.core.lock();
         state.main_queued = false;
+        state.let_in();
         state.runnable.drain(..).filter_map(|e| e.task).collect()
     }
 
@@ -334,6 +346,7 @@ impl Drop for Driving<'_> {
         let mut state = self.core.lock();
         state.driving = false;
         state.running = None;
+        state.let_in();
         self.core.current_worker.store(usize::MAX, Relaxed);
     }
 }
@@ -392,7 +405,20 @@ impl Core {
             state.main_queued = true;
         }
         if !on_driver {
-            state.check_outside_push(self);
+            if state.driving {
+                if state.inbox.is_empty() {
+                    state.inbox_since = state.steps;
+                }
+                state.inbox.push(Entry {
+                    task,
+                    home: None,
+                    flow: None,
+                });
+                drop(state);
+                self.outside.notify_one();
+                return;
+            }
+            state.check_idle_push(self);
         }
         let home = match &state.running {
             Some(Running {
@@ -411,22 +437,36 @@ impl Core {
         };
         state.lanes.queued(home);
         state.runnable.push(Entry { task, home, flow });
-        drop(state);
-        if !on_driver {
-            self.outside.notify_one();
-        }
     }
 
     fn next_step(&self, shared: &Shared) -> Step {
         let mut state = self.lock();
         loop {
             if !state.runnable.is_empty() {
+                if !state.inbox.is_empty() && state.steps - state.inbox_since > STARVED_STEPS {
+                    state.broken(
+                        self,
+                        "a task kept running (spinning?) while a thread outside the runtime \
+                         waited to wake another, so the wake-up was let in at a moment real \
+                         timing chose",
+                    );
+                    state.let_in();
+                }
                 return state.take(self, shared);
             }
+            if !state.inbox.is_empty() {
+                if state.inbox.len() > 1 {
+                    state.broken(
+                        self,
+                        "two wake-ups from threads outside the runtime (std threads, \
+                         spawn_blocking closures) arrived together, in an order real timing chose",
+                    );
+                }
+                state.let_in();
+                continue;
+            }
             if shared.blocking_busy() {
-                state.waiting = true;
                 state = wait(&self.outside, state, Some(BLOCKING_RECHECK));
-                state.waiting = false;
                 continue;
             }
             if let Some(at) = shared.timers().earliest() {
@@ -438,9 +478,7 @@ impl Core {
                 state.record(Lane::Clock, now, What::TimerFire { woken });
                 continue;
             }
-            state.waiting = true;
             state = wait(&self.outside, state, None);
-            state.waiting = false;
         }
     }
 
@@ -613,19 +651,17 @@ impl State {
         self.record(lane, ts, what);
     }
 
-    /// A push from a thread that doesn't drive: fine when the driver waits for exactly that
-    /// (or nobody drives and it's always the same thread), else the order depended on timing.
-    fn check_outside_push(&mut self, core: &Core) {
-        if self.driving {
-            if !(self.waiting && self.runnable.is_empty()) {
-                self.broken(
-                    core,
-                    "a thread outside the runtime (a std thread, or a spawn_blocking closure \
-                     finishing) woke a task while other tasks could run",
-                );
-            }
-            return;
+    /// Moves the inbox into the runnable list, in arrival order.
+    fn let_in(&mut self) {
+        for entry in std::mem::take(&mut self.inbox) {
+            self.lanes.queued(entry.home);
+            self.runnable.push(entry);
         }
+    }
+
+    /// A push while nobody drives (`rt.spawn` from `main` before `block_on`): fine as long as
+    /// it's always the same thread, else the order depended on timing.
+    fn check_idle_push(&mut self, core: &Core) {
         let me = thread::current().id();
         match self.idle_pusher {
             None => self.idle_pusher = Some(me),
@@ -659,9 +695,8 @@ impl State {
     fn forget_main(&mut self) {
         if self.main_queued {
             self.main_queued = false;
-            if let Some(at) = self.runnable.iter().position(|e| e.task.is_none()) {
-                self.runnable.remove(at);
-            }
+            self.runnable.retain(|e| e.task.is_some());
+            self.inbox.retain(|e| e.task.is_some());
         }
     }
 }
