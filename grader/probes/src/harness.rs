@@ -30,7 +30,7 @@
 //!   the group at the test's timeout.
 //! * `BIN [--seed N] [FILTER…]`: runs every test (whose name contains a filter) here, one after
 //!   another, and prints a summary; `--seed N` sets `TASKLINGS_SEED` (every Tasklings runtime is
-//!   deterministic with that seed). For instructors writing hidden tests; a hung test stops the run, since a
+//!   deterministic with that seed, and an exploration runs only that seed, `crate::explore`). For instructors writing hidden tests; a hung test stops the run, since a
 //!   thread can't be killed.
 //!
 //! # Why learner code can't forge a verdict
@@ -223,7 +223,7 @@ fn run_mode(tests: &[Test], name: &str) -> i32 {
 
     let outcome = run_test(test);
     let seeded = match outcome.status {
-        Status::Fail => seed_from_env(),
+        Status::Fail => crate::explore::take_failure().or_else(seed_from_env),
         _ => None,
     };
     channel.send(Record::Verdict {
