@@ -208,6 +208,57 @@ fn a_hand_written_trace_draws_every_lane_poll_wake_and_instant() {
     println!("screenshot: {}", png.display());
 }
 
+/// The runtime's own trace of a spawn storm (the book's, smaller) under a seed: one task spawns
+/// twelve on two simulated workers.
+fn spawn_storm_trace(path: &Path) {
+    let rt = runtime::Runtime::builder()
+        .deterministic(42)
+        .trace(path)
+        .build()
+        .expect("a deterministic runtime starts");
+    let total = rt.block_on(async {
+        let spawner = runtime::spawn(async {
+            let children: Vec<_> = (0..12_u64)
+                .map(|i| runtime::spawn(async move { i % 7 }))
+                .collect();
+            let mut total = 0;
+            for child in children {
+                total += child.await.expect("no panics here");
+            }
+            total
+        });
+        spawner.await.expect("no panics here")
+    });
+    assert_eq!(total, 31);
+    drop(rt); // the trace is written when the runtime is dropped
+}
+
+#[test]
+fn a_real_trace_from_the_runtime_draws_every_lane_poll_wake_and_instant() {
+    let dir = common::target_dir().join("tasklings").join("timeline-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace_path = dir.join("spawn_storm.json");
+    spawn_storm_trace(&trace_path);
+    let trace: Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace_path).unwrap()).unwrap();
+    let expected = counts_of(&trace);
+    assert!(expected.polls >= 13 && expected.wakes >= 12, "{expected:?}");
+    let (got, png) = draw_and_open(&trace_path, "spawn_storm");
+    let got_counts = Counts {
+        lanes: got["lanes"].as_u64().unwrap() as usize,
+        polls: got["polls"].as_u64().unwrap() as usize,
+        wakes: got["wakes"].as_u64().unwrap() as usize,
+        instants: got["instants"].as_u64().unwrap() as usize,
+    };
+    assert_eq!(
+        got_counts,
+        expected,
+        "drawn in Chromium vs in the trace ({})",
+        png.display()
+    );
+    println!("screenshot: {}", png.display());
+}
+
 #[test]
 fn a_file_that_is_not_a_trace_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
