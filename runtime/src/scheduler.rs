@@ -197,7 +197,7 @@ impl Shared {
             let local = local.filter(|w| w.runs_on(self));
             let (id, born_ms) = match local {
                 Some(w) => (w.next_task_id(), w.clock_ms()),
-                None => (self.outside_task_id(), crate::clock::now_ms()),
+                None => self.outside_identity(),
             };
             if self.traced {
                 self.trace_spawn(local, id, name.as_deref(), location);
@@ -235,12 +235,12 @@ impl Shared {
         })
     }
 
-    /// A task id for a spawn from outside the workers: from the simulator's own block in
-    /// deterministic mode (so traces number tasks the same way every run).
-    fn outside_task_id(&self) -> TaskId {
+    /// A task id and birth time for a spawn from outside the workers: the id from the
+    /// simulator's own block in deterministic mode (so traces number tasks the same way).
+    fn outside_identity(&self) -> (TaskId, u32) {
         match &self.sim {
-            Some(sim) => sim.next_task_id(),
-            None => TaskId::from_raw(TaskId::reserve(1)),
+            Some(sim) => (sim.next_task_id(), sim.coarse_ms()),
+            None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
         }
     }
 
@@ -287,17 +287,19 @@ impl Shared {
 
     /// Queues a task from outside this runtime's workers, then wakes a worker if needed.
     fn schedule_remote(&self, task: TaskRef) {
+        if let Some(sim) = &self.sim {
+            // The simulator's lock orders pushes with shutdown (`Sim::take_queued`).
+            if let Some(task) = sim.push(task) {
+                task::cancel_orphan(task);
+            }
+            return;
+        }
         // Dekker with `Drop for Runtime`: either it sees us in flight and waits before
         // draining the injector, or we see `closed` and drop the task ourselves.
         self.remote_in_flight.fetch_add(1, SeqCst);
         if self.closed.load(SeqCst) {
             self.remote_in_flight.fetch_sub(1, Release);
             task::cancel_orphan(task);
-            return;
-        }
-        if let Some(sim) = &self.sim {
-            sim.push(task);
-            self.remote_in_flight.fetch_sub(1, Release);
             return;
         }
         self.injector.push(task.into_raw().as_ptr());

@@ -47,7 +47,7 @@ use std::cell::Cell;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, ThreadId};
@@ -92,6 +92,8 @@ struct Core {
     next_id: AtomicU64,
     /// The worker being played right now (`usize::MAX`: none); written by the driver only.
     current_worker: AtomicUsize,
+    /// `clock::now_ms()`, refreshed every 64 steps: a spawn's birth time without a clock read.
+    coarse_ms: AtomicU32,
 }
 
 struct State {
@@ -114,6 +116,8 @@ struct State {
     events: Option<Vec<Event>>,
     next_flow: u64,
     broken: Option<String>,
+    /// The runtime is shutting down: pushes hand their task back to be cancelled.
+    closed: bool,
 }
 
 /// The poll in progress.
@@ -174,6 +178,7 @@ impl Sim {
             events: config.trace.is_some().then(Vec::new),
             next_flow: 1,
             broken: None,
+            closed: false,
         };
         Sim {
             core: Arc::new(Core {
@@ -185,6 +190,7 @@ impl Sim {
                 id_base,
                 next_id: AtomicU64::new(0),
                 current_worker: AtomicUsize::new(usize::MAX),
+                coarse_ms: AtomicU32::new(crate::clock::now_ms()),
             }),
         }
     }
@@ -230,9 +236,16 @@ impl Sim {
         state.record_here(on_driver, what);
     }
 
-    /// Queues a task (spawned or woken).
-    pub(crate) fn push(&self, task: TaskRef) {
-        self.core.push(Some(task));
+    /// Queues a task (spawned or woken); gives it back when the runtime is shutting down (the
+    /// caller cancels it).
+    #[must_use = "a task given back must be cancelled"]
+    pub(crate) fn push(&self, task: TaskRef) -> Option<TaskRef> {
+        self.core.push(Some(task))
+    }
+
+    /// Milliseconds since the process epoch, refreshed every 64 steps (task ages in `dump`).
+    pub(crate) fn coarse_ms(&self) -> u32 {
+        self.core.coarse_ms.load(Relaxed)
     }
 
     /// The text of the schedule so far.
@@ -271,31 +284,25 @@ impl Sim {
         let mut future = pin!(future);
         let waker = Waker::from(Arc::new(MainWake(self.core.clone())));
         let mut cx = Context::from_waker(&waker);
-        self.core.push(None);
+        let _ = self.core.push(None);
+        // What the previous step left to settle (one lock per step: settle, then choose).
+        let mut finished = None;
         loop {
-            match self.core.next_step(shared) {
+            let step = self.core.next_step(shared, finished.take());
+            let _hold = shared
+                .lazy_spawn()
+                .then(|| crate::lazy::hold(shared.owner_id()));
+            match step {
                 Step::Main => {
-                    let poll = {
-                        let _hold = shared
-                            .lazy_spawn()
-                            .then(|| crate::lazy::hold(shared.owner_id()));
-                        future.as_mut().poll(&mut cx)
-                    };
-                    self.core.end_step(None);
-                    if let Poll::Ready(output) = poll {
-                        self.core.lock().forget_main();
+                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                        let mut state = self.core.lock();
+                        state.finish(&self.core, None);
+                        state.forget_main();
                         return output;
                     }
+                    finished = Some(None);
                 }
-                Step::Task(task) => {
-                    let outcome = {
-                        let _hold = shared
-                            .lazy_spawn()
-                            .then(|| crate::lazy::hold(shared.owner_id()));
-                        task.run()
-                    };
-                    self.core.end_step(Some(outcome));
-                }
+                Step::Task(task) => finished = Some(Some(task.run())),
             }
         }
     }
@@ -303,6 +310,7 @@ impl Sim {
     /// Every queued task, for the runtime to cancel at shutdown.
     pub(crate) fn take_queued(&self) -> Vec<TaskRef> {
         let mut state = self.core.lock();
+        state.closed = true;
         state.main_queued = false;
         state.let_in();
         state.runnable.drain(..).filter_map(|e| e.task).collect()
@@ -356,10 +364,10 @@ struct MainWake(Arc<Core>);
 
 impl Wake for MainWake {
     fn wake(self: Arc<Self>) {
-        self.0.push(None);
+        let _ = self.0.push(None);
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.push(None);
+        let _ = self.0.push(None);
     }
 }
 
@@ -395,12 +403,15 @@ impl Core {
     }
 
     /// Queues a task, or the main entry (None), from any thread.
-    fn push(&self, task: Option<TaskRef>) {
+    fn push(&self, task: Option<TaskRef>) -> Option<TaskRef> {
         let on_driver = self.is_driver();
         let mut state = self.lock();
+        if state.closed {
+            return task;
+        }
         if task.is_none() {
             if state.main_queued {
-                return;
+                return None;
             }
             state.main_queued = true;
         }
@@ -416,7 +427,7 @@ impl Core {
                 });
                 drop(state);
                 self.outside.notify_one();
-                return;
+                return None;
             }
             state.check_idle_push(self);
         }
@@ -437,10 +448,16 @@ impl Core {
         };
         state.lanes.queued(home);
         state.runnable.push(Entry { task, home, flow });
+        None
     }
 
-    fn next_step(&self, shared: &Shared) -> Step {
+    /// Settles the step that just ended (`finished`: `Some(None)` for the main future), then
+    /// picks the next one — waiting, or moving the clock, until there is one.
+    fn next_step(&self, shared: &Shared, finished: Option<Option<RunOutcome>>) -> Step {
         let mut state = self.lock();
+        if let Some(outcome) = finished {
+            state.finish(self, outcome);
+        }
         loop {
             if !state.runnable.is_empty() {
                 if !state.inbox.is_empty() && state.steps - state.inbox_since > STARVED_STEPS {
@@ -481,33 +498,6 @@ impl Core {
             state = wait(&self.outside, state, None);
         }
     }
-
-    /// After a poll: trace its end, requeue a task that woke itself.
-    fn end_step(&self, outcome: Option<RunOutcome>) {
-        let mut state = self.lock();
-        self.current_worker.store(usize::MAX, Relaxed);
-        let running = state.running.take();
-        let end = running.as_ref().map_or(state.now, |r| state.end_slice(r));
-        match (outcome, running) {
-            (Some(RunOutcome::Completed(id)), Some(r)) => {
-                let task = self.local(id);
-                state.record(r.lane, end - 1, What::TaskEnd { task });
-            }
-            (Some(RunOutcome::Reschedule(task)), Some(r)) => {
-                let home = match r.lane {
-                    Lane::Worker(w) => Some(w),
-                    _ => None,
-                };
-                state.lanes.queued(home);
-                state.runnable.push(Entry {
-                    task: Some(task),
-                    home,
-                    flow: None,
-                });
-            }
-            _ => {}
-        }
-    }
 }
 
 fn wait<'a>(
@@ -524,6 +514,34 @@ fn wait<'a>(
 }
 
 impl State {
+    /// After a poll: trace its end, requeue a task that woke itself.
+    fn finish(&mut self, core: &Core, outcome: Option<RunOutcome>) {
+        core.current_worker.store(usize::MAX, Relaxed);
+        let Some(running) = self.running.take() else {
+            return;
+        };
+        let end = self.end_slice(&running);
+        match outcome {
+            Some(RunOutcome::Completed(id)) if self.events.is_some() => {
+                let task = core.local(id);
+                self.record(running.lane, end - 1, What::TaskEnd { task });
+            }
+            Some(RunOutcome::Reschedule(task)) => {
+                let home = match running.lane {
+                    Lane::Worker(w) => Some(w),
+                    _ => None,
+                };
+                self.lanes.queued(home);
+                self.runnable.push(Entry {
+                    task: Some(task),
+                    home,
+                    flow: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
     /// Takes the chosen entry and starts its step.
     fn take(&mut self, core: &Core, shared: &Shared) -> Step {
         let len = self.runnable.len();
@@ -546,6 +564,9 @@ impl State {
         }
         let entry = self.runnable.swap_remove(index);
         self.steps += 1;
+        if self.steps.is_multiple_of(64) {
+            core.coarse_ms.store(crate::clock::now_ms(), Relaxed);
+        }
         self.chooser.ran(entry.candidate(), self.steps);
         let start = self.now;
         let Some(task) = entry.task else {
