@@ -77,6 +77,13 @@ pub enum Command {
     /// $GITHUB_OUTPUT as `result`); exit status 0 when they all pass. For plain GitHub Actions
     /// use grader/templates/github/tasklings.yml; for Classroom 50, `--format classroom50`.
     Classroom(crate::commands::classroom::ClassroomArgs),
+    /// Draw a trace (the Chrome trace-event JSON that TASKLINGS_TRACE makes the runtime write)
+    /// as a self-contained HTML timeline: workers as lanes, polls as boxes, wake arrows. Writes
+    /// --output (default: the trace's name ending in .html).
+    Timeline {
+        /// The trace file.
+        trace: PathBuf,
+    },
     /// For instructors: scaffold a new exercise, its solution, hidden tests and chapter stub.
     New {
         /// The new exercise's slug (lowercase words joined by `-`, e.g. `worker-pool`).

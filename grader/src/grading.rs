@@ -39,6 +39,9 @@ pub struct GradeOptions {
     /// Run only the hidden tests with these exact names (all when empty). The report then holds
     /// only those tests, so its score is not the exercise's grade.
     pub only: Vec<String>,
+    /// `--seed`: every test process gets `TASKLINGS_SEED` (every Tasklings runtime it builds is
+    /// deterministic with this seed; an exploration runs only this seed).
+    pub seed: Option<u64>,
 }
 
 /// Grades `exercise` with editable files from `source`.
@@ -122,7 +125,13 @@ impl Grading<'_> {
             gate: &self.repo.grader_dir(),
         };
         let skip_timing = self.options.skip_timing || !self.manifest.timing;
-        let results = run_tests(&run, &tests, skip_timing, self.progress);
+        let mut results = run_tests(&run, &tests, skip_timing, self.progress);
+        if self.options.sandbox.level().is_none() {
+            self.progress.status("drawing the failing schedules");
+            let place = (self.repo.grader_dir(), self.exercise.slug.as_str());
+            let place = (place.0.as_path(), place.1);
+            crate::traces::draw_failures(&hidden, &tests, &mut results, self.options.seed, place);
+        }
         Ok(self.result(results, Vec::new()))
     }
 
@@ -165,6 +174,19 @@ impl Grading<'_> {
         }
     }
 
+    /// What every test process gets besides the cleared environment: the exercise's slug (a
+    /// failure's replay command names it) and `--seed`'s seed.
+    fn test_env(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        let mut env = vec![(
+            "TASKLINGS_EXERCISE".into(),
+            self.exercise.slug.clone().into(),
+        )];
+        if let Some(seed) = self.options.seed {
+            env.push(("TASKLINGS_SEED".into(), seed.to_string().into()));
+        }
+        env
+    }
+
     /// The hidden test binary, as the sandbox runs it, or the result for code that doesn't build.
     fn build(
         &self,
@@ -183,6 +205,7 @@ impl Grading<'_> {
                 path: self.options.sandbox.stage(&binary)?,
                 cwd: scratch.crate_dir.clone(),
                 paths,
+                env: self.test_env(),
             })),
             BuildOutcome::CompileError {
                 rendered,

@@ -43,7 +43,9 @@ mod state;
 mod style;
 mod suggest;
 mod terminal;
+mod timeline;
 mod timing_gate;
+mod traces;
 
 use std::process::ExitCode;
 

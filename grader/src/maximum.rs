@@ -107,6 +107,7 @@ fn listed_total(
         path: binary,
         cwd: scratch.crate_dir.clone(),
         paths: protocol::PathMap::default(),
+        env: Vec::new(),
     };
     // The reference solution or the learner's own folder: trusted, and listing runs no test.
     let tests = protocol::list(&hidden, &Sandbox::none()).ok()?;

@@ -40,6 +40,9 @@ pub struct HiddenBinary {
     /// Rewrites of source paths in panic locations and compiler messages, from the scratch
     /// workspace's (`parallel-sum/src/lib.rs`) to the reader's (`exercises/parallel-sum/src/lib.rs`).
     pub paths: PathMap,
+    /// Variables every process of this binary gets besides the cleared environment's own:
+    /// which exercise it is (for a replay command), a seed (`--seed`), a trace file.
+    pub env: Vec<(OsString, OsString)>,
 }
 
 /// Prefix rewrites for paths shown to the reader, tried in order.
@@ -145,7 +148,7 @@ fn start(
         program: binary.path.clone(),
         args,
         cwd: binary.cwd.clone(),
-        env: Vec::new(),
+        env: binary.env.clone(),
     };
     let limits = Limits::with_timeout(timeout);
     process::run(&spec, nonce, &limits, sandbox, is_final).map_err(|error| {
@@ -160,6 +163,8 @@ fn start(
 struct Said {
     /// The test's verdict: status, message, duration, the panics it saw.
     verdict: Option<(wire::Status, String, u64, Vec<wire::Panic>)>,
+    /// The schedule its failure happened under, if a seed chose it.
+    seeded: Option<wire::Seeded>,
     /// The watchdog's dump of what was still running.
     dump: Option<String>,
     /// Lines that were not records of this run (forged, or noise).
@@ -170,6 +175,7 @@ impl Said {
     fn read(records: &[String], nonce: &str, test: &str) -> Said {
         let mut said = Said {
             verdict: None,
+            seeded: None,
             dump: None,
             foreign: 0,
         };
@@ -181,9 +187,12 @@ impl Said {
                     message,
                     duration_ms,
                     panics,
+                    seeded,
                 }) if name == test => {
-                    said.verdict
-                        .get_or_insert((status, message, duration_ms, panics));
+                    if said.verdict.is_none() {
+                        said.verdict = Some((status, message, duration_ms, panics));
+                        said.seeded = seeded;
+                    }
                 }
                 Some(Record::Dump { name, text }) if name == test => {
                     said.dump.get_or_insert(text);
@@ -259,6 +268,7 @@ fn judge(binary: &HiddenBinary, test: &ListedTest, nonce: &str, finished: &Finis
         result.output = binary
             .paths
             .apply(&without_panic_reports(&finished.output, panics));
+        result.seeded = said.seeded;
     }
     result
 }

@@ -199,6 +199,10 @@ pub struct TestResult {
     /// What the test process printed (capped), shown for failures; never parsed for a verdict.
     #[serde(skip)]
     pub output: String,
+    /// The schedule a failure happened under, when a seed chose it (the grader replays it to
+    /// draw its timeline; the message already names the seed).
+    #[serde(skip)]
+    pub seeded: Option<wire::Seeded>,
 }
 
 impl TestResult {
@@ -230,6 +234,7 @@ impl TestResult {
             message,
             duration_ms,
             output: String::new(),
+            seeded: None,
         }
     }
 
@@ -245,6 +250,7 @@ impl TestResult {
             message,
             duration_ms: 0,
             output: String::new(),
+            seeded: None,
         }
     }
 }

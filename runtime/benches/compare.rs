@@ -8,6 +8,7 @@
 //! cargo bench -p runtime --bench compare -- --markdown --svg book/src/charts/performance.svg
 //! cargo bench -p runtime --bench compare -- --json --quick    # CI: JSON lines, under a minute
 //! cargo bench -p runtime --bench compare -- --shape spawn_local --impl tasklings,tokio
+//! cargo bench -p runtime --bench compare -- --determinism     # deterministic mode, tracing
 //! ```
 //!
 //! How a run goes: for each case, round after round, every contender runs once in a fresh child
@@ -24,6 +25,8 @@ mod async_shapes;
 mod chart;
 #[path = "compare/cli.rs"]
 mod cli;
+#[path = "compare/determinism.rs"]
+mod determinism;
 #[path = "compare/go.rs"]
 mod go;
 #[path = "compare/job.rs"]
@@ -65,6 +68,10 @@ fn main() -> ExitCode {
         }
         Ok(Command::Child(args)) => child(&args),
         Ok(Command::Compare(options)) => compare(&options),
+        Ok(Command::Determinism { quick, runs }) => {
+            determinism::run(quick, runs);
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("compare: {message}\n\n{}", cli::USAGE);
             ExitCode::from(2)

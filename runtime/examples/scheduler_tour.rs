@@ -2,6 +2,12 @@
 //! Prints the runtime's counters per worker.
 //!
 //!     cargo run --release -p runtime --example scheduler_tour -- 100000
+//!
+//! The same storm simulated (deterministic mode, docs/runtime-env.md): one thread plays both
+//! workers in an order chosen by the seed, so two runs print the same counters and write the
+//! same trace, byte for byte (open it in Perfetto; `-- 1000` makes one small enough to read):
+//!
+//!     TASKLINGS_SEED=42 TASKLINGS_TRACE=t.json cargo run -p runtime --example scheduler_tour
 
 // ANCHOR: tour
 /// On a two-worker runtime, one task spawns `n` children and adds up their results.

@@ -110,6 +110,12 @@ impl BlockingPool {
         }
     }
 
+    /// Whether a closure is queued or running (a thread that isn't idle may be finishing one).
+    pub(crate) fn busy(&self) -> bool {
+        let state = self.lock();
+        !state.queue.is_empty() || state.threads > state.idle
+    }
+
     /// Drops queued closures, waits for running ones, joins every thread.
     pub(crate) fn shutdown(&self) {
         let (queued, handles) = {

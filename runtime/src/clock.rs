@@ -11,13 +11,19 @@
 //! keeps a `Coarse` copy of `now_ms()`: refreshed every 64 reads and every 61st scheduling turn
 //! (`worker`), so a task's recorded birth is late by at most a few milliseconds.
 //!
+//! In **deterministic mode** timers read a `VirtualTime` instead (held by the runtime's
+//! `timer::Timers`): an instant that stands still while tasks run and jumps to the next
+//! deadline when no task can run (`sim`, after Go's `testing/synctest`), so the same seed sees
+//! the same times and minutes of sleeps take microseconds. Task ages stay on the real clock.
+//!
 //! What doesn't come from here: a searching worker's spin budget (`worker`, ~30 µs of CPU time
 //! measured with `Instant` directly) — that is about how long to burn a core, not about the
 //! program's time.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 static EPOCH: OnceLock<Instant> = OnceLock::new();
 
@@ -29,6 +35,40 @@ pub(crate) fn now() -> Instant {
 /// Milliseconds since the process epoch (the first call), the unit of task ages.
 pub(crate) fn now_ms() -> u32 {
     EPOCH.get_or_init(now).elapsed().as_millis() as u32
+}
+
+/// The virtual clock of a deterministic runtime: a real instant taken at its start, plus the
+/// virtual nanoseconds passed since, which only `advance_to` moves.
+#[derive(Debug)]
+pub(crate) struct VirtualTime {
+    origin: Instant,
+    /// SeqCst: read by any thread that awaits a `Sleep`, written by the simulator only.
+    elapsed_ns: AtomicU64,
+}
+
+impl VirtualTime {
+    pub(crate) fn new() -> VirtualTime {
+        VirtualTime {
+            origin: now(),
+            elapsed_ns: AtomicU64::new(0),
+        }
+    }
+
+    /// The virtual now.
+    pub(crate) fn now(&self) -> Instant {
+        self.origin + Duration::from_nanos(self.elapsed_ns.load(SeqCst))
+    }
+
+    /// Virtual nanoseconds since the start.
+    pub(crate) fn elapsed_ns(&self) -> u64 {
+        self.elapsed_ns.load(SeqCst)
+    }
+
+    /// Moves the clock forward to `at` (never back).
+    pub(crate) fn advance_to(&self, at: Instant) {
+        let ns = at.saturating_duration_since(self.origin).as_nanos() as u64;
+        self.elapsed_ns.fetch_max(ns, SeqCst);
+    }
 }
 
 /// A worker's cached `now_ms()`: a `Cell` pair, so it belongs to one thread (the type is not

@@ -13,6 +13,8 @@
 //! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
 //! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
 //! | `GOMAXPROCS=1`: a new goroutine waits for `main` to block | lazy spawning (opt-in) | `lazy` |
+//! | `testing/synctest`'s fake clock; shuttle's seeded schedules | deterministic mode (opt-in) | `sim` |
+//! | `go tool trace` | Chrome trace-event JSON (opt-in) | `trace` |
 //!
 //! ```
 //! let total = runtime::run(async {
@@ -30,7 +32,8 @@
 //! `state`, `raw`, `waker`, `join`, `owner`), `queue` and `worker` (the P and its loop), `idle`
 //! and `park` (sleeping and waking Ms), `context` (which runtime and worker a thread runs),
 //! `scheduler` (the whole, and shutdown), then `timer`, `clock`, `blocking`, `slab`, `metrics`,
-//! `dump` and `lazy`.
+//! `dump` and `lazy`; then `sim` (deterministic mode: `policy`, `schedule`, `lanes`) and
+//! `trace` (`json`).
 
 // Functions fit on a screen (clippy.toml sets the threshold to 80 lines).
 #![warn(clippy::too_many_lines)]
@@ -46,10 +49,12 @@ mod metrics;
 mod park;
 mod queue;
 mod scheduler;
+mod sim;
 mod slab;
 mod sync;
 mod task;
 mod timer;
+mod trace;
 mod waitgroup;
 mod worker;
 
@@ -57,8 +62,9 @@ pub use cancel::{CancellationToken, Cancelled};
 pub use dump::{Dump, TaskSnapshot, TaskState};
 pub use metrics::{Metrics, WorkerMetrics};
 pub use scheduler::{Builder, Runtime};
+pub use sim::policy::Policy;
 pub use task::{JoinError, JoinHandle, TaskId};
-pub use timer::{sleep, yield_now, Sleep, YieldNow};
+pub use timer::{now, sleep, yield_now, Sleep, YieldNow};
 pub use waitgroup::{Wait, WaitGroup};
 
 use std::future::Future;

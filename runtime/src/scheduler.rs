@@ -24,19 +24,28 @@
 //!   another thread racing with all this sees `closed` (guarded by `remote_in_flight`) and
 //!   drops the task itself instead of queueing it. Last, the runtime tells the task ledger how
 //!   many of its blocks are still alive (`task::Ownership::close`).
+//! * **Deterministic mode** (`Builder::deterministic`, `TASKLINGS_SEED`): the same `Shared`
+//!   with no worker threads; a simulator (`sim`) holds the runnable tasks and whoever is in
+//!   `block_on` runs them one at a time in a seeded order. Tasks reach it through the remote
+//!   path (the driving thread is not a worker), so spawning and waking are the same code.
+//! * **Tracing** (`Builder::trace`, `TASKLINGS_TRACE`): a `trace::Sink` in normal mode (the
+//!   simulator keeps its own); `None` when off, so each recording site costs one branch.
 
 use crate::blocking::{BlockingPool, BlockingTask};
 use crate::context;
 use crate::idle::Idle;
 use crate::metrics::{Count, Counters, Metrics};
 use crate::queue::Injector;
+use crate::sim::{self, Policy, Sim};
 use crate::task::{self, Header, JoinHandle, Kind, NewTask, OwnerId, Ownership, TaskId, TaskRef};
 use crate::timer::Timers;
-use crate::worker::{self, Worker};
+use crate::trace::{self, Lane, Sink, What};
+use crate::worker::{self, Local, Worker};
 use crossbeam_utils::CachePadded;
 use std::future::Future;
 use std::io;
 use std::panic::Location;
+use std::path::PathBuf;
 use std::pin::pin;
 use std::ptr::NonNull;
 use std::sync::atomic::{
@@ -62,6 +71,20 @@ pub(crate) struct Shared {
     ownership: Ownership<Shared>,
     /// Spawns wait for their spawner's poll to end (`lazy`).
     lazy_spawn: bool,
+    /// Deterministic mode's simulator; None in normal mode.
+    sim: Option<Sim>,
+    /// Normal mode's trace recorder, when tracing.
+    trace: Option<Sink>,
+    /// A trace is being recorded, in either mode.
+    traced: bool,
+}
+
+/// How a runtime runs: its workers, and what `Builder` resolved about determinism and tracing.
+struct Mode {
+    workers: usize,
+    lazy_spawn: bool,
+    sim: Option<sim::Config>,
+    trace: Option<PathBuf>,
 }
 
 /// Counters for work done off this runtime's workers (shared lines, but off the fast path).
@@ -73,18 +96,37 @@ struct Foreign {
 
 impl Shared {
     /// A runtime's shared state, published in the task owner table (so its tasks can reach it).
-    fn new(workers: usize, thread_name: &str, lazy_spawn: bool) -> Arc<Shared> {
+    fn new(mode: Mode, thread_name: &str) -> Arc<Shared> {
+        let Mode {
+            workers,
+            lazy_spawn,
+            sim,
+            trace,
+        } = mode;
+        let traced = trace.is_some() || sim.as_ref().is_some_and(|c| c.trace.is_some());
+        let sim = sim.map(Sim::new);
+        let trace = match (&sim, trace) {
+            (None, Some(path)) => Some(Sink::new(trace::Target {
+                path,
+                title: format!("tasklings: {workers} workers"),
+                workers,
+            })),
+            _ => None,
+        };
         let shared = Arc::new(Shared {
             workers: (0..workers).map(Worker::new).collect(),
             injector: Injector::new(),
             idle: Idle::new(workers),
-            timers: Arc::new(Timers::new()),
+            timers: Arc::new(Timers::new(sim.as_ref().map(Sim::time))),
             blocking: BlockingPool::new(format!("{thread_name}-blocking")),
             closed: AtomicBool::new(false),
             remote_in_flight: AtomicUsize::new(0),
             foreign: CachePadded::new(Foreign::default()),
             ownership: Ownership::new(),
             lazy_spawn,
+            sim,
+            trace,
+            traced,
         });
         // The reference all task blocks share; the last block releases it (`task`).
         Ownership::publish(&shared);
@@ -122,6 +164,17 @@ impl Shared {
         self.lazy_spawn
     }
 
+    /// Normal mode's trace recorder, when tracing.
+    pub(crate) fn trace(&self) -> Option<&Sink> {
+        self.trace.as_ref()
+    }
+
+    /// Whether a `spawn_blocking` closure is queued or running (deterministic mode waits for
+    /// it rather than jumping its clock).
+    pub(crate) fn blocking_busy(&self) -> bool {
+        self.blocking.busy()
+    }
+
     /// This runtime's identity as the owner of its tasks.
     pub(crate) fn owner_id(&self) -> OwnerId {
         self.ownership.id()
@@ -144,8 +197,11 @@ impl Shared {
             let local = local.filter(|w| w.runs_on(self));
             let (id, born_ms) = match local {
                 Some(w) => (w.next_task_id(), w.clock_ms()),
-                None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
+                None => self.outside_identity(),
             };
+            if self.traced {
+                self.trace_spawn(local, id, name.as_deref(), location);
+            }
             let new = NewTask {
                 owner: self.owner_id(),
                 id,
@@ -155,8 +211,11 @@ impl Shared {
                 kind,
             };
             let raw = task::allocate::<F, Shared>(future, new);
-            match local {
-                Some(w) => w.counters().spawned.bump(),
+            match local
+                .map(Local::counters)
+                .or_else(|| self.played_counters())
+            {
+                Some(counters) => counters.spawned.bump(),
                 // Release: pairs with the Acquire in `num_tasks` (spawned is read after completed).
                 None => drop(self.foreign.spawned.fetch_add(1, Release)),
             }
@@ -176,6 +235,46 @@ impl Shared {
         })
     }
 
+    /// A task id and birth time for a spawn from outside the workers: the id from the
+    /// simulator's own block in deterministic mode (so traces number tasks the same way).
+    fn outside_identity(&self) -> (TaskId, u32) {
+        match &self.sim {
+            Some(sim) => (sim.next_task_id(), sim.coarse_ms()),
+            None => (TaskId::from_raw(TaskId::reserve(1)), crate::clock::now_ms()),
+        }
+    }
+
+    /// In deterministic mode, on the driving thread during a task's poll: the counters of the
+    /// worker being played (the driver is their only writer).
+    fn played_counters(&self) -> Option<&Counters> {
+        let worker = self.sim.as_ref()?.current_worker()?;
+        Some(self.workers[worker].counters())
+    }
+
+    /// Records a spawn (and an arrow to the task's first poll) in the trace.
+    fn trace_spawn(
+        &self,
+        local: Option<&Local<'_>>,
+        id: TaskId,
+        name: Option<&str>,
+        location: &'static Location<'static>,
+    ) {
+        let what = What::Spawn {
+            task: id.as_u64(),
+            name: name.map(str::to_string),
+            location,
+        };
+        match (&self.sim, &self.trace, local) {
+            (Some(sim), _, _) => sim.spawned(id, name, location),
+            (None, Some(_), Some(w)) => {
+                w.trace(what);
+                w.trace_wake(id);
+            }
+            (None, Some(sink), None) => sink.record(Lane::Outside, what),
+            (None, None, _) => {}
+        }
+    }
+
     /// On the lazy schedule, keeps a new task back until its spawner's poll ends (`lazy`);
     /// returns the task when it is to be queued now.
     fn hold_if_lazy(&self, task: TaskRef) -> Option<TaskRef> {
@@ -188,6 +287,13 @@ impl Shared {
 
     /// Queues a task from outside this runtime's workers, then wakes a worker if needed.
     fn schedule_remote(&self, task: TaskRef) {
+        if let Some(sim) = &self.sim {
+            // The simulator's lock orders pushes with shutdown (`Sim::take_queued`).
+            if let Some(task) = sim.push(task) {
+                task::cancel_orphan(task);
+            }
+            return;
+        }
         // Dekker with `Drop for Runtime`: either it sees us in flight and waits before
         // draining the injector, or we see `closed` and drop the task ourselves.
         self.remote_in_flight.fetch_add(1, SeqCst);
@@ -257,7 +363,12 @@ impl task::Schedule for Shared {
             return;
         }
         context::with_worker(|local| match local {
-            Some(w) if w.runs_on(self) => w.schedule_local(task),
+            Some(w) if w.runs_on(self) => {
+                if self.trace.is_some() {
+                    w.trace_wake(task.header().id());
+                }
+                w.schedule_local(task)
+            }
             _ => self.schedule_remote(task),
         })
     }
@@ -265,7 +376,10 @@ impl task::Schedule for Shared {
     fn task_completed(&self) {
         context::with_worker(|local| match local {
             Some(w) if w.runs_on(self) => w.counters().completed.bump(),
-            _ => drop(self.foreign.completed.fetch_add(1, Release)),
+            _ => match self.played_counters() {
+                Some(counters) => counters.completed.bump(),
+                None => drop(self.foreign.completed.fetch_add(1, Release)),
+            },
         })
     }
 
@@ -303,8 +417,17 @@ impl Shared {
             // SAFETY: the injector holds queue references, and never null ones.
             task::cancel_orphan(unsafe { TaskRef::from_raw(NonNull::new_unchecked(task)) });
         }
+        if let Some(sim) = &self.sim {
+            sim.take_queued().into_iter().for_each(task::cancel_orphan);
+        }
         task::cancel_idle(self.owner_id());
         self.timers.clear();
+        if let Some(sink) = &self.trace {
+            sink.finish();
+        }
+        if let Some(sim) = &self.sim {
+            sim.finish_trace();
+        }
     }
 
     /// Step 5: the blocks still alive by this runtime's own count (created minus freed on
@@ -376,11 +499,34 @@ fn retire(shared: &Arc<Shared>) {
 /// Workers a new runtime gets: `TASKLINGS_WORKERS` if set to a positive integer, else the
 /// number of CPUs (Go's GOMAXPROCS).
 pub(crate) fn default_workers() -> usize {
+    workers_from_env().unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `TASKLINGS_WORKERS`, if set to a positive integer.
+fn workers_from_env() -> Option<usize> {
     std::env::var("TASKLINGS_WORKERS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// The deterministic runtime that owns tasks of `owner`, if it is one (for
+/// `JoinHandle::join`, which must drive it: its tasks run only while someone does).
+pub(crate) fn deterministic_owner(owner: OwnerId) -> Option<Arc<Shared>> {
+    let registry = registry();
+    let shared = registry.live.iter().find(|s| s.owner_id() == owner)?;
+    shared.sim.is_some().then(|| shared.clone())
+}
+
+impl Shared {
+    /// Runs `future` while driving this deterministic runtime (`JoinHandle::join`).
+    pub(crate) fn drive<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(self);
+        match &self.sim {
+            Some(sim) => sim.block_on(self, future, true),
+            None => crate::park::block_on_thread(future),
+        }
+    }
 }
 
 // --- The public handle. ------------------------------------------------------------------------
@@ -401,7 +547,15 @@ pub struct Builder {
     workers: Option<usize>,
     thread_name: Option<String>,
     lazy_spawn: Option<bool>,
+    seed: Option<u64>,
+    policy: Option<Policy>,
+    replay: Option<String>,
+    trace: Option<PathBuf>,
 }
+
+/// Workers a deterministic runtime plays unless told otherwise: a constant, not the number of
+/// CPUs, so a seed means the same schedule on every machine.
+const DETERMINISTIC_WORKERS: usize = 2;
 
 impl Builder {
     /// Number of worker threads (0 is treated as 1). Default: `runtime::workers()`.
@@ -427,19 +581,67 @@ impl Builder {
         self
     }
 
-    /// Starts the worker threads.
+    /// Deterministic mode: all tasks run on one OS thread (the one in `block_on`) playing
+    /// `workers` workers; at each step the next task is picked among the runnable ones by a
+    /// generator seeded with `seed` (how, `policy` says: uniform random by default). Timers
+    /// run on a virtual clock that jumps to the next deadline when no task can run. The same
+    /// seed gives the same schedule (`Runtime::schedule`) and the same trace, byte for byte,
+    /// as long as nothing outside the runtime takes part (`Runtime::determinism_broken`).
+    /// Default: on with the seed in `TASKLINGS_SEED` if that is set, else off. The workers
+    /// played default to `TASKLINGS_WORKERS`, else 2 (not the number of CPUs).
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// How deterministic mode picks the next task: `Policy::Random` (the default) or
+    /// `Policy::Pct { depth }`. Default: `TASKLINGS_SCHEDULE` (`random` or `pct:DEPTH`) if set.
+    /// No effect in normal mode.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Replays a schedule that `Runtime::schedule` printed, exactly: deterministic mode with
+    /// the recorded choices instead of a generator, and the recorded number of workers.
+    /// `build` fails with `InvalidInput` if the text isn't such a schedule. Default:
+    /// `TASKLINGS_REPLAY` if set.
+    pub fn replay(mut self, schedule: &str) -> Self {
+        self.replay = Some(schedule.to_string());
+        self
+    }
+
+    /// Records a trace of the run (Chrome trace-event JSON, which Perfetto and
+    /// `chrome://tracing` open) and writes it to `path` when the runtime is dropped: a track
+    /// per worker, a slice per poll, arrows from each wake-up to the woken task's next poll,
+    /// instants for spawns, steals, parks, timers and task ends. Works in both modes; in
+    /// deterministic mode the same seed writes the same bytes. Default: `TASKLINGS_TRACE`.
+    pub fn trace(mut self, path: impl Into<PathBuf>) -> Self {
+        self.trace = Some(path.into());
+        self
+    }
+
+    /// Starts the worker threads (none in deterministic mode).
+    ///
+    /// # Errors
+    /// When a worker thread can't be started, or a setting (a schedule to replay, or one of
+    /// `TASKLINGS_SEED`, `TASKLINGS_SCHEDULE`, `TASKLINGS_REPLAY`) is malformed: the error's
+    /// kind is `InvalidInput` and its message names the setting and what to write instead.
     pub fn build(self) -> io::Result<Runtime> {
-        let workers = self.workers.unwrap_or_else(default_workers);
         let name = self
             .thread_name
+            .clone()
             .unwrap_or_else(|| "tasklings-worker".to_string());
-        let lazy = self.lazy_spawn.unwrap_or_else(crate::lazy::from_env);
-        let shared = Shared::new(workers, &name, lazy);
+        let mode = self
+            .mode()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let threads = if mode.sim.is_some() { 0 } else { mode.workers };
+        let shared = Shared::new(mode, &name);
         let mut runtime = Runtime {
             shared,
-            threads: Vec::with_capacity(workers),
+            threads: Vec::with_capacity(threads),
         };
-        for index in 0..workers {
+        for index in 0..threads {
             let shared = runtime.shared.clone();
             let thread = thread::Builder::new()
                 .name(format!("{name}-{index}"))
@@ -451,6 +653,68 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Resolves the settings against the environment: an explicit choice wins.
+    fn mode(&self) -> Result<Mode, String> {
+        let lazy_spawn = self.lazy_spawn.unwrap_or_else(crate::lazy::from_env);
+        let trace = self.trace.clone().or_else(trace::from_env);
+        let replay = match self.replay.clone().or_else(|| env("TASKLINGS_REPLAY")) {
+            Some(text) => Some(sim::schedule::Schedule::decode(&text)?),
+            None => None,
+        };
+        let seed = match (self.seed, env("TASKLINGS_SEED")) {
+            (Some(seed), _) => Some(seed),
+            (None, Some(text)) => Some(text.trim().parse::<u64>().map_err(|_| {
+                format!(
+                    "TASKLINGS_SEED must be a whole number like 42 (the seed a failure \
+                     message names), not `{text}`"
+                )
+            })?),
+            (None, None) => None,
+        };
+        let policy = match (self.policy, env("TASKLINGS_SCHEDULE")) {
+            (Some(policy), _) => policy,
+            (None, Some(text)) => Policy::parse(&text)?,
+            (None, None) => Policy::Random,
+        };
+        if seed.is_none() && replay.is_none() {
+            let workers = self.workers.unwrap_or_else(default_workers);
+            let sim = None;
+            return Ok(Mode {
+                workers,
+                lazy_spawn,
+                sim,
+                trace,
+            });
+        }
+        let workers = match &replay {
+            Some(schedule) => schedule.workers,
+            None => self
+                .workers
+                .or_else(workers_from_env)
+                .unwrap_or(DETERMINISTIC_WORKERS),
+        };
+        let sim = Some(sim::Config {
+            workers,
+            seed: seed.unwrap_or(0),
+            policy,
+            replay,
+            trace: trace.clone(),
+        });
+        Ok(Mode {
+            workers,
+            lazy_spawn,
+            sim,
+            trace,
+        })
+    }
+}
+
+/// A set, non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 impl Default for Runtime {
     fn default() -> Self {
         Self::new()
@@ -458,14 +722,18 @@ impl Default for Runtime {
 }
 
 impl Runtime {
-    /// A runtime with the default number of workers.
+    /// A runtime with the default number of workers (deterministic if `TASKLINGS_SEED` or
+    /// `TASKLINGS_REPLAY` is set: see `Builder::deterministic`).
     ///
     /// # Panics
-    /// If no worker thread can be started.
+    /// If no worker thread can be started, or one of the `TASKLINGS_*` variables is malformed
+    /// (the message says which and what to write).
     pub fn new() -> Runtime {
-        Builder::default()
-            .build()
-            .expect("could not start the runtime's worker threads")
+        match Builder::default().build() {
+            Ok(runtime) => runtime,
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => panic!("{e}"),
+            Err(e) => panic!("could not start the runtime's worker threads: {e}"),
+        }
     }
 
     /// A builder to configure the runtime.
@@ -484,6 +752,9 @@ impl Runtime {
             "block_on called from inside a task: a worker thread must not block, use `.await` instead"
         );
         let _enter = context::enter(&self.shared);
+        if let Some(sim) = &self.shared.sim {
+            return sim.block_on(&self.shared, future, false);
+        }
         if self.shared.lazy_spawn {
             let owner = self.shared.owner_id();
             let mut future = pin!(future);
@@ -538,6 +809,25 @@ impl Runtime {
     pub fn dump(&self) -> crate::Dump {
         let me = self.shared.owner_id();
         crate::dump::collect(|owner| owner == me)
+    }
+
+    /// The schedule recorded so far in deterministic mode: a compact string of the choices
+    /// made, with a checksum, that `Builder::replay` and `TASKLINGS_REPLAY` accept to run the
+    /// same schedule again. None in normal mode.
+    pub fn schedule(&self) -> Option<String> {
+        self.shared.sim.as_ref().map(Sim::schedule)
+    }
+
+    /// Whether something outside the runtime's control (a `spawn_blocking` closure, a std
+    /// thread waking a task, real I/O) made this run depend on more than the seed: a wake-up
+    /// from another thread arrived while tasks could run, or two threads drove the runtime.
+    /// A warning is printed the first time. Always false in normal mode, which promises no
+    /// order at all.
+    pub fn determinism_broken(&self) -> bool {
+        self.shared
+            .sim
+            .as_ref()
+            .is_some_and(Sim::determinism_broken)
     }
 }
 

@@ -32,6 +32,8 @@ type Key = (u64, u64); // (deadline in ns since the epoch, sequence number)
 
 /// The timers of one runtime.
 pub(crate) struct Timers {
+    /// Deterministic mode's clock; None: the real one (`clock`).
+    virtual_time: Option<Arc<clock::VirtualTime>>,
     epoch: Instant,
     entries: Mutex<TimerMap>,
     /// Earliest deadline (ns since `epoch`), `u64::MAX` when none: read without the lock.
@@ -45,11 +47,29 @@ struct TimerMap {
 }
 
 impl Timers {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(virtual_time: Option<Arc<clock::VirtualTime>>) -> Self {
+        let epoch = virtual_time.as_ref().map_or_else(clock::now, |v| v.now());
         Timers {
-            epoch: clock::now(),
+            virtual_time,
+            epoch,
             entries: Mutex::new(TimerMap::default()),
             earliest: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// The time these timers run on: the virtual clock in deterministic mode, else the real one.
+    pub(crate) fn now(&self) -> Instant {
+        match &self.virtual_time {
+            Some(virtual_time) => virtual_time.now(),
+            None => clock::now(),
+        }
+    }
+
+    /// The earliest pending deadline, if any (deterministic mode jumps its clock there).
+    pub(crate) fn earliest(&self) -> Option<Instant> {
+        match self.earliest.load(SeqCst) {
+            u64::MAX => None,
+            at => Some(self.epoch + Duration::from_nanos(at)),
         }
     }
 
@@ -94,12 +114,12 @@ impl Timers {
 
     /// Wakes every due timer; returns how many.
     pub(crate) fn fire_due(&self) -> usize {
-        if self.earliest.load(SeqCst) > self.nanos(clock::now()) {
+        if self.earliest.load(SeqCst) > self.nanos(self.now()) {
             return 0;
         }
         let due: Vec<Waker> = {
             let mut timers = self.lock();
-            let now = self.nanos(clock::now());
+            let now = self.nanos(self.now());
             let later = timers.map.split_off(&(now + 1, 0));
             let due = std::mem::replace(&mut timers.map, later);
             let next = timers.map.keys().next().map_or(u64::MAX, |k| k.0);
@@ -116,7 +136,7 @@ impl Timers {
         match self.earliest.load(SeqCst) {
             u64::MAX => None,
             at => Some(Duration::from_nanos(
-                at.saturating_sub(self.nanos(clock::now())),
+                at.saturating_sub(self.nanos(self.now())),
             )),
         }
     }
@@ -147,7 +167,7 @@ impl std::fmt::Debug for Timers {
 /// Waits for `duration` without blocking the worker thread (Go's `time.Sleep` in a goroutine).
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        deadline: clock::now() + duration,
+        deadline: now() + duration,
         entry: None,
     }
 }
@@ -164,7 +184,11 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if clock::now() >= this.deadline {
+        let now = match &this.entry {
+            Some((timers, _)) => timers.now(),
+            None => now(),
+        };
+        if now >= this.deadline {
             if let Some((timers, key)) = this.entry.take() {
                 timers.remove(key);
             }
@@ -199,6 +223,15 @@ impl Drop for Sleep {
     }
 }
 
+/// The current runtime's time: in deterministic mode its virtual clock (which stands still
+/// while tasks run and jumps to the next timer when none can), else — and outside every
+/// runtime — `Instant::now()`. Measure elapsed time with this, not `Instant::now()`, in a
+/// program that should behave the same under `TASKLINGS_SEED`.
+pub fn now() -> Instant {
+    context::with_runtime(|shared| shared.map(|shared| shared.timers().now()))
+        .unwrap_or_else(clock::now)
+}
+
 /// Future returned by `yield_now`.
 #[derive(Debug, Default)]
 #[must_use = "futures do nothing unless you `.await` them"]
@@ -231,8 +264,8 @@ mod tests {
 
     #[test]
     fn fires_only_due_timers_in_order() {
-        let timers = Timers::new();
-        let now = clock::now();
+        let timers = Timers::new(None);
+        let now = timers.now();
         let (_, first) = timers.insert(now, futures_noop());
         let (late, second) = timers.insert(now + Duration::from_secs(3600), futures_noop());
         assert!(

@@ -37,6 +37,7 @@ use crate::park::Parker;
 use crate::queue::{Ring, CAPACITY};
 use crate::scheduler::Shared;
 use crate::task::{Header, RunOutcome, TaskId, TaskRef};
+use crate::trace::{Buffer, Lane, Sink, What};
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
@@ -76,6 +77,8 @@ pub(crate) struct Local<'a> {
     worker: &'a Worker,
     /// The runtime's lazy-spawn setting (`lazy`), read once when the thread starts.
     lazy_spawn: bool,
+    /// The trace recorder when tracing (`trace`): None costs one branch per recording site.
+    trace: Option<&'a Sink>,
     core: Core,
 }
 
@@ -88,6 +91,10 @@ struct Core {
     next_id: Cell<u64>,
     ids_left: Cell<u64>,
     clock: Coarse,
+    /// This worker's trace events, handed to the sink when the thread exits.
+    events: Buffer,
+    /// A poll is in progress (a wake-up recorded now starts an arrow from it).
+    polling: Cell<bool>,
 }
 
 // The split is checked by the compiler: `Worker` (and so `Shared`) is `Send + Sync` on its own,
@@ -144,6 +151,7 @@ impl<'a> Local<'a> {
             shared,
             worker: &shared.workers()[index],
             lazy_spawn: shared.lazy_spawn(),
+            trace: shared.trace(),
             core: Core {
                 tick: Cell::new(0),
                 lifo_streak: Cell::new(0),
@@ -152,6 +160,8 @@ impl<'a> Local<'a> {
                 next_id: Cell::new(0),
                 ids_left: Cell::new(0),
                 clock: Coarse::new(),
+                events: Buffer::default(),
+                polling: Cell::new(false),
             },
         }
     }
@@ -185,6 +195,24 @@ impl<'a> Local<'a> {
     /// Milliseconds since the process epoch, coarse (`clock::Coarse`): for task ages.
     pub(crate) fn clock_ms(&self) -> u32 {
         self.core.clock.read()
+    }
+
+    /// Records an event on this worker's track, when tracing.
+    pub(crate) fn trace(&self, what: What) {
+        if let Some(sink) = self.trace {
+            self.core
+                .events
+                .push(Lane::Worker(self.worker.index), sink.now(), what);
+        }
+    }
+
+    /// Starts a trace arrow from the poll in progress to `task`'s next poll (a wake-up or a
+    /// spawn on this worker); outside a poll there is no slice to start it from.
+    pub(crate) fn trace_wake(&self, task: TaskId) {
+        if let Some(sink) = self.trace.filter(|_| self.core.polling.get()) {
+            let flow = sink.start_flow(task);
+            self.trace(What::Wake { flow });
+        }
     }
 
     /// The spawn/wake fast path: the LIFO slot, the evicted task to the ring.
@@ -250,6 +278,9 @@ impl<'a> Local<'a> {
             }
         }
         self.drain();
+        if let Some(sink) = self.trace {
+            sink.deposit(self.core.events.take());
+        }
     }
 
     fn run_task(&self, task: TaskRef) {
@@ -265,8 +296,39 @@ impl<'a> Local<'a> {
         let _hold = self
             .lazy_spawn
             .then(|| crate::lazy::hold(self.shared.owner_id()));
+        if let Some(sink) = self.trace {
+            return self.run_traced(sink, task);
+        }
         if let RunOutcome::Reschedule(task) = task.run() {
             self.push_back(task);
+        }
+    }
+
+    /// `run_task` when tracing: the poll becomes a slice, its end maybe a "task end".
+    fn run_traced(&self, sink: &Sink, task: TaskRef) {
+        let id = task.header().id();
+        let flow = sink.end_flow(id);
+        let start = sink.now();
+        self.core.polling.set(true);
+        let outcome = task.run();
+        self.core.polling.set(false);
+        let end = sink.now();
+        let lane = Lane::Worker(self.worker.index);
+        let (task_no, dur) = (id.as_u64(), end - start);
+        let poll = What::Poll {
+            task: task_no,
+            dur,
+            flow,
+        };
+        self.core.events.push(lane, start, poll);
+        match outcome {
+            RunOutcome::Reschedule(task) => self.push_back(task),
+            RunOutcome::Completed(_) => {
+                self.core
+                    .events
+                    .push(lane, end, What::TaskEnd { task: task_no });
+            }
+            RunOutcome::Idle => {}
         }
     }
 
@@ -352,7 +414,9 @@ impl<'a> Local<'a> {
             if let Some(task) = victim.ring.steal_half_into(&self.worker.ring) {
                 self.worker.counters.steals.bump();
                 // SAFETY: stolen ring entries are queue references.
-                return Some(unsafe { TaskRef::from_raw(nonnull(task)) });
+                let task = unsafe { TaskRef::from_raw(nonnull(task)) };
+                self.trace_steal(victim.index, &task);
+                return Some(task);
             }
         }
         self.pop_injector(true)
@@ -371,11 +435,20 @@ impl<'a> Local<'a> {
                 if let Some(task) = NonNull::new(victim.lifo.swap(ptr::null_mut(), AcqRel)) {
                     self.worker.counters.steals.bump();
                     // SAFETY: the slot owned the queue reference.
-                    return Some(unsafe { TaskRef::from_raw(task) });
+                    let task = unsafe { TaskRef::from_raw(task) };
+                    self.trace_steal(victim.index, &task);
+                    return Some(task);
                 }
             }
         }
         None
+    }
+
+    fn trace_steal(&self, victim: usize, task: &TaskRef) {
+        if self.trace.is_some() {
+            let task = task.header().id().as_u64();
+            self.trace(What::Steal { victim, task });
+        }
     }
 
     fn next_random(&self) -> u32 {
@@ -389,7 +462,11 @@ impl<'a> Local<'a> {
 
     /// Wakes the tasks whose timers are due; they land in this worker's queues.
     fn fire_timers(&self) -> usize {
-        self.shared.timers().fire_due()
+        let woken = self.shared.timers().fire_due();
+        if woken > 0 && self.trace.is_some() {
+            self.trace(What::TimerFire { woken });
+        }
+        woken
     }
 
     fn park(&self) {
@@ -413,7 +490,9 @@ impl<'a> Local<'a> {
             // Sysmon-lite: look again soon, in case a busy worker blocked with work queued.
             timeout = Some(timeout.map_or(RECHECK, |t| t.min(RECHECK)));
         }
+        self.trace(What::Park);
         self.worker.parker.park(timeout);
+        self.trace(What::Unpark);
         if !shared.idle().unregister_sleeper(self.worker.index) {
             self.core.searching.set(true);
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use counter_races::{count_concurrently, AtomicCounter, ChannelCounter, Counter, MutexCounter};
 use probes::live::LiveWork;
+use probes::Explore;
 
 /// The test's own counter (right by construction), so these tests judge `count_concurrently` alone.
 /// Each increment is live work while it runs, and may take a while.
@@ -116,24 +117,33 @@ pub fn spawns_tasks_on_the_runtime() {
     );
 }
 
-/// Runs with `TASKLINGS_LAZY_SPAWN=1` (see `main`): a task starts only once the code that spawned
-/// it reaches its next `.await`, so a `wg.add(1)` inside the task is late on every run.
+/// Explored: every runtime `count_concurrently` builds is deterministic, under 200 seeds in turn
+/// (`probes::explore`), so a `wg.add(1)` inside the task — or no wait at all — fails under the
+/// same first seed on every run, and the message says how to replay that schedule.
 pub fn waits_for_every_task() {
-    // Slow increments: a function that returns without waiting returns long before they finish.
+    let explored = Explore::new().run(|| {
+        let counter = TallyCounter::new(Duration::ZERO);
+        let got = count_concurrently(Arc::clone(&counter), 8, 20);
+        let at_return = counter.get();
+        assert!(
+            got == 160 && at_return == 160,
+            "count_concurrently(counter, 8, 20) returned {got} (the counter held {at_return} at \
+             that moment), expected 160: it returned before every task had finished. When \
+             runtime::run's future returns, the runtime drops every task still waiting or \
+             running — Go's main returning. Call wg.add(1) before each spawn (not inside the \
+             task), wg.done() when each task ends, and wg.wait().await before counter.get()."
+        );
+    });
+    // Then once on the ordinary runtime, with slow increments: nothing may still run after it
+    // returned.
     let counter = TallyCounter::new(Duration::from_micros(200));
     let got = count_concurrently(Arc::clone(&counter), 32, 20);
-    let at_return = counter.get();
     let quiet = counter.live.check_quiet(Duration::from_millis(100));
     assert!(
-        got == 640 && at_return == 640,
-        "count_concurrently(counter, 32, 20) returned {got} (the counter held {at_return} at that \
-         moment), expected 640: it returned before every task had finished. When runtime::run's \
-         future returns, the runtime drops every task still waiting or running — Go's main \
-         returning. Call wg.add(1) before each spawn (not inside the task), wg.done() when each \
-         task ends, and wg.wait().await before counter.get(). (This test starts each task only \
-         when the code that spawned it reaches its next .await — Go's schedule with \
-         GOMAXPROCS=1 — so an add inside the task comes after wait() has seen zero every time, \
-         where an ordinary run loses that race only now and then.)"
+        got == 640,
+        "count_concurrently(counter, 32, 20) returned {got}, expected 640 (it passed all \
+         {explored} explored schedules, but not this ordinary run){}",
+        short_hint(got, 640, true)
     );
     if let Err(problem) = quiet {
         panic!("after count_concurrently returned: {problem}");

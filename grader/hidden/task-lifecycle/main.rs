@@ -10,8 +10,9 @@
 //! the test opens after the call), never by the clock. The one clock is a 2-second limit on calls
 //! whose winner succeeds at once (`returns_as_soon_as_one_succeeds`, the rendezvous in
 //! `runs_each_attempt_as_its_own_task`): only wrong code waits it out. Leftover losers are
-//! counted on a one-worker runtime, where an abort merely requested is still undone at return on
-//! every run.
+//! counted under 60 seeded schedules of the deterministic runtime (`probes::explore`: a failure
+//! names its seed) and on a one-worker runtime, where an abort merely requested is still undone
+//! at return on every run.
 
 mod lifecycle;
 mod outcomes;

@@ -28,8 +28,9 @@
 //! * `BIN --tasklings-run NAME`: runs that one test and writes its verdict to the result channel.
 //!   The grader runs every test in a process of its own, in a process group of its own, and kills
 //!   the group at the test's timeout.
-//! * `BIN [FILTER…]`: runs every test (whose name contains a filter) here, one after another, and
-//!   prints a summary. For instructors writing hidden tests; a hung test stops the run, since a
+//! * `BIN [--seed N] [FILTER…]`: runs every test (whose name contains a filter) here, one after
+//!   another, and prints a summary; `--seed N` sets `TASKLINGS_SEED` (every Tasklings runtime is
+//!   deterministic with that seed, and an exploration runs only that seed, `crate::explore`). For instructors writing hidden tests; a hung test stops the run, since a
 //!   thread can't be killed.
 //!
 //! # Why learner code can't forge a verdict
@@ -221,16 +222,33 @@ fn run_mode(tests: &[Test], name: &str) -> i32 {
         });
 
     let outcome = run_test(test);
+    let seeded = match outcome.status {
+        Status::Fail => crate::explore::take_failure().or_else(seed_from_env),
+        _ => None,
+    };
     channel.send(Record::Verdict {
         name: test.name.clone(),
         status: outcome.status,
         message: outcome.message,
         duration_ms: millis(outcome.duration),
         panics: recorded_panics(),
+        seeded,
     });
     // The verdict is on its way; whatever learner output is still buffered is only shown.
     let _ = std::io::stdout().flush();
     0
+}
+
+/// The seed every runtime of this process ran under when the grader set one (`--seed`), for a
+/// failure that came from no exploration.
+fn seed_from_env() -> Option<wire::Seeded> {
+    let seed = std::env::var("TASKLINGS_SEED").ok()?.trim().parse().ok()?;
+    let policy = std::env::var("TASKLINGS_SCHEDULE").unwrap_or_else(|_| "random".to_owned());
+    Some(wire::Seeded {
+        seed,
+        policy,
+        schedule: None,
+    })
 }
 
 /// How long after the start the watchdog writes its dump: a little before the timeout, so the
@@ -243,11 +261,15 @@ fn watchdog_delay(timeout: Duration) -> Duration {
 // ---------------------------------------------------------------------------------------------
 // The in-process mode, for instructors.
 
-fn in_process_mode(tests: &[Test], filters: &[String]) -> i32 {
+fn in_process_mode(tests: &[Test], args: &[String]) -> i32 {
     if let Err(problem) = check_tests(tests) {
         eprintln!("error: {problem}");
         return 2;
     }
+    let filters = match take_seed(args) {
+        Ok(filters) => filters,
+        Err(message) => return usage_error(&message),
+    };
     install_panic_recorder();
     // Options such as `--nocapture` (which `cargo test` may pass along) are not name filters.
     let filters: Vec<&String> = filters.iter().filter(|f| !f.starts_with('-')).collect();
@@ -307,6 +329,28 @@ fn in_process_mode(tests: &[Test], filters: &[String]) -> i32 {
     }
     println!("\n{passed} passed, {failed} failed, {skipped} skipped");
     i32::from(failed > 0)
+}
+
+/// `--seed N` among the arguments sets `TASKLINGS_SEED` for every test (what `cargo grade run
+/// --seed N` does for the grader's processes); the other arguments are returned.
+fn take_seed(args: &[String]) -> Result<Vec<String>, String> {
+    let mut rest = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--seed") {
+            Some("") => args.next().cloned(),
+            Some(tail) if tail.starts_with('=') => Some(tail[1..].to_owned()),
+            _ => {
+                rest.push(arg.clone());
+                continue;
+            }
+        };
+        match value.as_deref().map(str::parse::<u64>) {
+            Some(Ok(seed)) => std::env::set_var("TASKLINGS_SEED", seed.to_string()),
+            _ => return Err("--seed needs a whole number, the seed a failure named".to_owned()),
+        }
+    }
+    Ok(rest)
 }
 
 fn set_env(test: &Test) {

@@ -14,6 +14,7 @@
 //! | rate and pace kept? | [`clock::StartLog`] on [`clock::paused_runtime`] | exact virtual start times |
 //! | fast enough? | [`compare::Compare`] | best of k, interleaved, against a baseline of the same run, as a ratio |
 //! | the same inputs on every run? | [`seeded::Rng`] | a seeded generator: a failure names its seed |
+//! | wrong under some interleaving? | [`explore::Explore`] | many seeded schedules of the deterministic runtime; the first failing one named, replayable |
 //! | woken, leaked, or woken for nothing? | [`WakerProbe`] | a waker's live copies and wakes, counted; a hook inside its next clone |
 //! | is the worker free while work runs? | [`heartbeat::Heartbeat`] | a task that must be polled when asked; a stuck worker never polls it |
 //!
@@ -26,6 +27,7 @@
 
 pub mod clock;
 pub mod compare;
+pub mod explore;
 pub mod gauge;
 pub mod harness;
 pub mod heartbeat;
@@ -38,6 +40,7 @@ pub mod waker;
 
 pub use clock::StartLog;
 pub use compare::{cpus, Compare, Comparison};
+pub use explore::Explore;
 pub use gauge::{Gauge, GaugeGuard};
 pub use live::{LiveToken, LiveWork};
 pub use rendezvous::Rendezvous;

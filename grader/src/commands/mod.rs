@@ -10,6 +10,7 @@ pub mod recheck;
 pub mod reset;
 pub mod run;
 pub mod sandboxing;
+pub mod timeline;
 pub mod verify;
 pub mod watch;
 
@@ -41,6 +42,10 @@ pub struct Common {
 
 /// Runs the command the command line names.
 pub fn dispatch(cli: Cli) -> Result<Outcome> {
+    // Drawing a trace needs no repository: it works on a file from anywhere.
+    if let Some(Command::Timeline { trace }) = &cli.command {
+        return timeline::run(trace, cli.output);
+    }
     let repo = Repo::discover(cli.root.as_deref())?;
     let common = Common {
         format: cli.format,
@@ -61,5 +66,7 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Batch(args) => batch::run(&repo, &common, args),
         Command::Gradescope(command) => gradescope::run(&repo, &common, command),
         Command::Classroom(args) => classroom::run(&repo, &common, args),
+        // Handled above, before the repository is looked for; the same call if it ever isn't.
+        Command::Timeline { trace } => timeline::run(&trace, common.output),
     }
 }

@@ -45,6 +45,11 @@ pub struct RunArgs {
     /// each kind in full, the others a line each).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Run every Tasklings runtime in deterministic mode with this seed (TASKLINGS_SEED); a
+    /// test that explores schedules runs only this one. A failure's message names the seed that
+    /// replays it; the grader then draws that schedule's timeline and prints its path.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     /// Also write the report as FORMAT to FILE, from the same grading run (repeat for more), e.g.
     /// `--also ctrf=ctrf-report.json --also github-summary="$GITHUB_STEP_SUMMARY"`.
     #[arg(long = "also", value_name = "FORMAT=FILE", value_parser = parse_also)]
@@ -111,13 +116,15 @@ pub fn run(repo: &Repo, common: &Common, args: RunArgs) -> Result<Outcome> {
         ),
     };
     // A run of a few named tests says nothing about whether the exercise passes.
-    let learner = matches!(source, Source::Learner) && args.tests.is_empty();
+    // A run of a few named tests, or of one schedule, says nothing about whether it passes.
+    let learner = matches!(source, Source::Learner) && args.tests.is_empty() && args.seed.is_none();
     let detail = detail(&args, matches!(source, Source::Learner));
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing: args.skip_timing,
         only: args.tests,
         sandbox,
+        seed: args.seed,
     };
     let started_at = SystemTime::now();
     let started = Instant::now();

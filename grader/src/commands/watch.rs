@@ -61,6 +61,9 @@ pub struct WatchArgs {
     /// full).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Run every Tasklings runtime deterministically with this seed (as `run --seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// Quiet time after the last file event before a check starts.
@@ -98,6 +101,7 @@ pub fn run(repo: &Repo, common: &Common, args: WatchArgs) -> Result<Outcome> {
     let options = GradeOptions {
         hidden: common.hidden.clone(),
         skip_timing: args.skip_timing,
+        seed: args.seed,
         ..GradeOptions::default()
     };
     let detail = if args.verbose {

@@ -77,6 +77,16 @@ pub struct Panic {
     pub location: Option<String>,
 }
 
+/// A schedule of the deterministic runtime that made a test fail: the seed that chose it, how
+/// (`random`, `pct:DEPTH`), and the recorded choices when the test could read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seeded {
+    pub seed: u64,
+    pub policy: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+}
+
 /// What a line on the result channel says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
@@ -94,6 +104,10 @@ pub enum Record {
         duration_ms: u64,
         /// Every panic the process saw, so the grader can say where (a bounded number).
         panics: Vec<Panic>,
+        /// The schedule a failure happened under, when a seed chose it (`probes::explore`):
+        /// the grader replays it to draw its timeline. Absent from older binaries' records.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seeded: Option<Seeded>,
     },
     /// What was still running shortly before the test's timeout (tasks of the Tasklings
     /// runtime, threads), written by a watchdog so the grader can show it with the timeout.
@@ -190,7 +204,21 @@ mod tests {
                 message: "expected 3".into(),
                 location: Some("src/lib.rs:3:5".into()),
             }],
+            seeded: Some(Seeded {
+                seed: 17,
+                policy: "pct:3".into(),
+                schedule: None,
+            }),
         }
+    }
+
+    #[test]
+    fn a_verdict_without_a_seed_still_reads() {
+        let text = r#"{"nonce":"n","record":"verdict","name":"t","status":"pass","message":"","duration_ms":1,"panics":[]}"#;
+        assert!(matches!(
+            Line::decode(text, "n"),
+            Some(Record::Verdict { seeded: None, .. })
+        ));
     }
 
     #[test]

@@ -26,6 +26,9 @@ usage: cargo bench -p runtime --bench compare -- [options]
   --verbose           show what each child wrote to stderr (Tasklings' own counters)
   --full              the full sizes even without --bench (running the binary directly)
   --smoke             tiny sizes, 1 run (what `cargo test` runs: no --bench argument)
+  --determinism       instead: deterministic mode's and tracing's cost per poll against the
+                      normal runtime with one worker, and exploration speed (in-process;
+                      --quick and --runs apply)
 
 Every run is a fresh child process; contenders take turns round by round, and ratios are the
 median of round-by-round ratios.";
@@ -45,6 +48,11 @@ pub enum Command {
     /// `--child key=value…`: measure one job and print its result line (internal).
     Child(Vec<String>),
     Compare(Options),
+    /// `--determinism`: the deterministic-mode table (`determinism.rs`).
+    Determinism {
+        quick: bool,
+        runs: usize,
+    },
 }
 
 /// Options of a comparison run.
@@ -76,6 +84,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let mut go = true;
     let mut verbose = false;
     let mut svg = None;
+    let mut determinism = false;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -91,6 +100,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--no-go" => go = false,
             "--verbose" => verbose = true,
             "--svg" => svg = Some(PathBuf::from(value("--svg")?)),
+            "--determinism" => determinism = true,
             "--shape" => {
                 for name in value("--shape")?.split(',') {
                     shapes.push(Shape::from_name(name).ok_or(format!("unknown shape {name:?}"))?);
@@ -108,6 +118,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         }
     }
     let size = size.unwrap_or(if bench { Size::Full } else { Size::Smoke });
+    if determinism {
+        return Ok(Command::Determinism {
+            quick: size != Size::Full,
+            runs: runs.unwrap_or(size.default_runs()).max(1),
+        });
+    }
     Ok(Command::Compare(Options {
         size,
         output,

@@ -131,7 +131,11 @@ impl<T> JoinHandle<T> {
         );
         // A task this thread spawned lazily and still holds would never start.
         lazy::release_held();
-        park::block_on_thread(self)
+        // A deterministic runtime runs its tasks only while a thread drives it: this one.
+        match crate::scheduler::deterministic_owner(self.header().owner()) {
+            Some(shared) => shared.drive(self),
+            None => park::block_on_thread(self),
+        }
     }
 
     /// Asks the task to stop: it is dropped at its next turn to run (a task in the middle of

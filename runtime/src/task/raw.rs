@@ -222,7 +222,10 @@ unsafe impl Send for TaskRef {}
 
 /// What the worker does after running a task.
 pub(crate) enum RunOutcome {
-    Done,
+    /// Pending, and nobody woke it during the poll: it waits for a waker.
+    Idle,
+    /// Finished (returned, panicked or was cancelled); the id is for the trace's "task end".
+    Completed(TaskId),
     /// Woken during its own poll (e.g. `yield_now`): goes to the back of the run queue.
     Reschedule(TaskRef),
 }
@@ -262,10 +265,11 @@ impl TaskRef {
     pub(crate) fn run(self) -> RunOutcome {
         let ptr = self.0;
         let h = self.header();
+        let id = h.id;
         if h.state.transition_to_running() {
             // SAFETY: we hold RUNNING, so we own the future.
             unsafe { cancel_and_complete(ptr) };
-            return RunOutcome::Done;
+            return RunOutcome::Completed(id);
         }
         h.polls
             .store(h.polls.load(Relaxed).wrapping_add(1), Relaxed);
@@ -274,13 +278,13 @@ impl TaskRef {
             // SAFETY: as above.
             Poll::Ready(stored) => unsafe { complete(ptr, stored) },
             Poll::Pending => match h.state.transition_to_idle() {
-                AfterPoll::Idle => {}
+                AfterPoll::Idle => return RunOutcome::Idle,
                 AfterPoll::Reschedule => return RunOutcome::Reschedule(self),
                 // SAFETY: still RUNNING, we own the future.
                 AfterPoll::Cancel => unsafe { cancel_and_complete(ptr) },
             },
         }
-        RunOutcome::Done
+        RunOutcome::Completed(id)
     }
 
     /// Drops the future without polling it (its owner is closed).

@@ -10,7 +10,7 @@
 //! returned, on whatever threads, `get` returns at least `n` — and exactly `n` when nothing else
 //! is incrementing.
 //!
-//! Read the chapter first (`book/src/races.md`). Then grade your work with
+//! Read the chapter first (`book/src/logic-races.md`). Then grade your work with
 //! `cargo grade run counter-races`; `cargo grade hint counter-races` gives hints.
 //! You may change the structs' fields (they are private) and add private helpers.
 

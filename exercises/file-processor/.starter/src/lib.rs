@@ -24,6 +24,26 @@
 //! - memory that stays the same whatever the files' sizes: a file of a gigabyte is read
 //!   through a small buffer, never held whole.
 //!
+//! ## On Windows and macOS
+//!
+//! On macOS every check runs. On Windows these don't (each reports "skipped: needs Linux or
+//! macOS", which counts neither for nor against you):
+//! - how many files are open at once (at most `workers`, `workers` when there are enough, the
+//!   next file taken as one finishes, `workers = 0` as one at a time), results in order when
+//!   files finish last to first, a pool rather than a thread per file, and files left open after
+//!   return: the grader sees open files by handing out named pipes (FIFOs) as files, whose
+//!   `open` waits until the grader lets it finish. Windows has no such pipes in the file
+//!   system (its named pipes live under `\\.\pipe\`, and opening one never waits for a writer),
+//!   and a regular file opens and reads as fast as the disk allows, with nothing to hold it
+//!   open. (Windows' opportunistic locks can delay another open of a file and might one day
+//!   stand in; not tried, as this repository tests its Windows build only under Wine.) Threads
+//!   left running after return are still checked, with regular files.
+//! - a file you may not read: the check takes the read permission away with `chmod`, which on
+//!   Windows only sets the read-only attribute. Windows would need an access-control list that
+//!   denies reading; not done, for the same reason.
+//! - memory while counting a huge file, where the grader can't read the process's peak memory
+//!   on your system (the test says so when it skips).
+//!
 //! Keep the two types and the signature of `process_files` exactly as they are; add any
 //! private helpers you like. `std::thread::scope`, `std::sync::atomic`, `std::sync::mpsc`,
 //! rayon, crossbeam and the Tasklings `runtime` are all available.

@@ -24,12 +24,12 @@
 //!   return only once every one of them has started. Code that spawns all the tasks before it
 //!   waits for any gets them all together at once; code that awaits each task before it spawns
 //!   the next leaves the first one waiting, and the rendezvous gives up after a second and a half.
-//! - **no OS thread per input**: the process's threads are counted while all the tasks wait
-//!   (Linux; skipped elsewhere). Tasks share the runtime's few worker threads; a thread per input
-//!   (`std::thread::spawn`, `spawn_blocking`, a runtime per input) is what tasks replace.
+//! - **no OS thread per input**: the process's threads are counted while all the tasks wait.
+//!   Tasks share the runtime's few worker threads; a thread per input (`std::thread::spawn`,
+//!   `spawn_blocking`, a runtime per input) is what tasks replace.
 //! - **hundreds of bytes per task**: 100,000 inputs, all waiting at once, and the growth of the
-//!   process's peak resident memory divided by 100,000 (Linux and macOS; skipped elsewhere).
-//!   A Tasklings task costs about 150 bytes; an OS thread costs kilobytes.
+//!   process's peak resident memory divided by 100,000. A Tasklings task costs about 150 bytes;
+//!   an OS thread costs kilobytes.
 //!
 //! No test times your code against the clock.
 

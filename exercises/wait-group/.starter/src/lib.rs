@@ -30,7 +30,7 @@
 //! (`futures::task::AtomicWaker`, its channels, `futures::executor::block_on`). Not
 //! `runtime::WaitGroup`, which is what you are rebuilding: `runtime` is no dependency of this crate
 //! (only of its examples and tests), so `use runtime::…` in this file doesn't compile. Try your
-//! group in tasks with `cargo run -p wait-group --example workers`.
+//! group in tasks with `cargo run -p wait-group --example group_at_work`.
 //!
 //! ## What the grader checks, and how
 //!

@@ -1,7 +1,7 @@
 //! Go's WaitGroup example, with your WaitGroup: five workers in tasks, one waiter in a task and
 //! one on a plain thread.
 //!
-//!     cargo run -p wait-group --example workers
+//!     cargo run -p wait-group --example group_at_work
 //!
 //! On the starter this stops at the first `todo!()`; once yours works, both waiters report after
 //! the last worker.
