@@ -104,6 +104,13 @@ mod tests {
     }
 
     #[test]
+    fn the_other_higher_ranked_message_gets_the_same_explanation() {
+        let message = explain("error: one type is more general than the other", true, None);
+        assert!(message.contains("limitation of rustc"), "{message}");
+        assert!(!message.contains("MutexGuard"), "{message}");
+    }
+
+    #[test]
     fn a_fix_it_error_links_its_chapter() {
         let fix_it = FixIt {
             code: "E0373".into(),

@@ -1,6 +1,15 @@
 //! The shape the grader relies on, checked at compile time (nothing here polls the futures, so
 //! this passes on the unsolved starter): the futures `call_with_retries` and `poll_every` return
 //! can be handed to `tokio::spawn` — they are `Send` and own everything they use.
+//!
+//! If this stops compiling with "implementation of `FnOnce` is not general enough" or "one type
+//! is more general than the other", that is a known limitation of rustc, not a mistake in your
+//! logic: a future made inside a closure (an `async move` block in `.then(…)`, `.map(…)`,
+//! `for_each`) borrows a local of the enclosing function (a limiter, a client, `fetch`), and the
+//! compiler can't prove that future `Send` for every lifetime the closure could be called with.
+//! The way round it: clone an `Arc` of the shared thing before each `async move` block and move
+//! the clone in, so each future owns what it uses; boxing the future alone often doesn't help.
+//! `cargo grade run` explains the same error the same way.
 
 use std::future::Future;
 use std::time::Duration;

@@ -1,6 +1,15 @@
 //! The shape the grader relies on, checked at compile time (nothing here runs the service, so
 //! this passes on the unsolved starter): a service can be moved into a task, and the future of
 //! `shutdown` can be spawned — for any `Work`, whatever its job type.
+//!
+//! If this stops compiling with "implementation of `FnOnce` is not general enough" or "one type
+//! is more general than the other", that is a known limitation of rustc, not a mistake in your
+//! logic: a future made inside a closure (an `async move` block in `.then(…)`, `.map(…)`,
+//! `for_each`) borrows a local of the enclosing function (a limiter, a client, `fetch`), and the
+//! compiler can't prove that future `Send` for every lifetime the closure could be called with.
+//! The way round it: clone an `Arc` of the shared thing before each `async move` block and move
+//! the clone in, so each future owns what it uses; boxing the future alone often doesn't help.
+//! `cargo grade run` explains the same error the same way.
 
 use graceful_shutdown::{Service, Work};
 

@@ -8,6 +8,15 @@
 //! `.await` — or use `tokio::sync::Mutex`, whose guard may be held across one), an `Rc` or a
 //! `RefCell` borrow. rustc's note "has type `…` which is not `Send`" names it, and "await occurs
 //! here" shows where.
+//!
+//! If this stops compiling with "implementation of `FnOnce` is not general enough" or "one type
+//! is more general than the other", that is a known limitation of rustc, not a mistake in your
+//! logic: a future made inside a closure (an `async move` block in `.then(…)`, `.map(…)`,
+//! `for_each`) borrows a local of the enclosing function (a limiter, a client, `fetch`), and the
+//! compiler can't prove that future `Send` for every lifetime the closure could be called with.
+//! The way round it: clone an `Arc` of the shared thing before each `async move` block and move
+//! the clone in, so each future owns what it uses; boxing the future alone often doesn't help.
+//! `cargo grade run` explains the same error the same way.
 
 use std::future::Future;
 

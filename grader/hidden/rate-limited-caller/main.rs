@@ -2,13 +2,15 @@
 //!
 //! - `concurrency` and `rate`: an instrumented fake fetch on tokio's paused clock (exact,
 //!   machine-independent times): outputs, order, the in-flight bound, slots reused at once, the
-//!   sliding one-second window, the pace, 0 treated as 1, nothing left running.
+//!   sliding one-second window (also under dozens of seeded latency profiles, `profiles`), the
+//!   pace, 0 treated as 1, nothing left running.
 //! - `over_http`: the same functions driving a real HTTP client against a server on 127.0.0.1.
 
 mod concurrency;
 mod http;
 mod instrumented;
 mod over_http;
+mod profiles;
 mod rate;
 
 use std::time::Duration;

@@ -1,7 +1,10 @@
 //! `fetch_all_rate_limited` on tokio's paused clock, with the instrumented fetch.
 //!
 //! "No more than `per_second` starts in any window of one second" is checked over every half-open
-//! window `[t, t + 1 s)` (a strict sliding window), on exact virtual times. The pace check allows
+//! window `[t, t + 1 s)` (a strict sliding window), on exact virtual times: first three fixed
+//! cases, then dozens of seeded latency profiles (`profiles.rs`), because a limiter keyed to fixed
+//! windows, a token bucket that starts full, or a sleep per batch breaks the rate only under some
+//! latency patterns. The pace check allows
 //! 1 ms per call for tokio's timer, which rounds every sleep up to the next millisecond.
 
 use std::time::Duration;
@@ -12,6 +15,7 @@ use crate::concurrency::check_outputs;
 use crate::instrumented::{
     blocking_hint, leftovers, max_in_window, run_paused, secs, urls_with_latencies, Recorder,
 };
+use crate::profiles;
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -43,30 +47,89 @@ fn run_rate_limited(urls: Vec<String>, limit: usize, per_second: u32) -> RateRun
 
 /// Panics unless every one-second window holds at most `allowed` starts.
 fn check_window(run: &RateRun, allowed: usize) {
+    if let Some(span) = crowded_span(run, allowed) {
+        panic!("{}: {span}{}", run.what, window_advice(run, allowed));
+    }
+}
+
+/// The first one-second window holding more than `allowed` starts, described with the starts in
+/// it; `None` if every window holds at most `allowed`.
+fn crowded_span(run: &RateRun, allowed: usize) -> Option<String> {
     let starts = run.recorder.starts();
     let (most, from) = max_in_window(&starts, SECOND);
     if most <= allowed {
-        return;
+        return None;
     }
-    let blocking = blocking_hint(run.real_time);
-    let advice = if blocking.is_empty() {
-        format!(
-            " Keep the start times of the last {allowed} call(s), and let the next call start \
-             only once the oldest of them is a full second old. (A token bucket that starts full \
-             lets {allowed} go at once and refills within that same second; a tokio interval \
-             fires missed ticks in a burst to catch up; a start time noted before the call waited \
-             for a slot is earlier than the real start.)"
-        )
-    } else {
-        blocking
-    };
-    panic!(
-        "{}: {most} calls started within one second (from {} to just before {}); at most \
-         {allowed} may start in any one-second window.{advice}",
-        run.what,
+    let inside: Vec<String> = starts
+        .iter()
+        .filter(|&&at| at >= from && at < from + SECOND)
+        .map(|&at| secs(at))
+        .collect();
+    Some(format!(
+        "{most} calls started within one second, from {} to just before {} (at {}); at most \
+         {allowed} may start in any one-second window.",
         secs(from),
         secs(from + SECOND),
-    );
+        inside.join(", "),
+    ))
+}
+
+/// What to do about a crowded window: the blocking hint if real time passed, else the usual ways
+/// a limiter lets too many calls through.
+fn window_advice(run: &RateRun, allowed: usize) -> String {
+    let blocking = blocking_hint(run.real_time);
+    if !blocking.is_empty() {
+        return blocking;
+    }
+    format!(
+        " Keep the start times of the last {allowed} call(s), and let the next call start only \
+         once the oldest of them is a full second old. (Windows fixed in advance — counting \
+         starts per second and resetting the count — let {allowed} start at the end of one \
+         window and {allowed} more at the start of the next; a token bucket that starts full \
+         lets {allowed} go at once and refills within that same second; a sleep of a second per \
+         batch crowds two batches together when one waited for its slots; a tokio interval fires \
+         missed ticks in a burst to catch up; a start time noted before the call waited for a \
+         slot is earlier than the real start.)"
+    )
+}
+
+/// Runs every seeded latency profile (`profiles.rs`) and panics naming the first whose starts
+/// crowd a one-second window, with how many profiles broke the rate in all.
+fn check_window_under_profiles() {
+    let profiles = profiles::all();
+    let mut crowded = Vec::new();
+    for profile in &profiles {
+        let allowed = profile.per_second as usize;
+        let run = run_rate_limited(
+            profile.urls.clone(),
+            profile.max_concurrent,
+            profile.per_second,
+        );
+        if let Some(span) = crowded_span(&run, allowed) {
+            if !blocking_hint(run.real_time).is_empty() {
+                // Blocking code takes real time per profile: say so now, rather than after all.
+                panic!(
+                    "{} under {profile}: {span}{}",
+                    run.what,
+                    window_advice(&run, allowed)
+                );
+            }
+            crowded.push((profile, run, span));
+        }
+    }
+    if let Some((profile, run, span)) = crowded.first() {
+        let allowed = profile.per_second as usize;
+        panic!(
+            "{} under the latency {profile}: {span} That is {} of the {} seeded latency profiles \
+             (calls slowed by the slots, long first calls, bursts after idle, calls ending on a \
+             window's edge) under which more calls started in some one-second span than the rate \
+             allows.{}",
+            run.what,
+            crowded.len(),
+            profiles.len(),
+            window_advice(run, allowed)
+        );
+    }
 }
 
 /// Panics unless all calls started within ceil(n / per_second) seconds (+1 ms per call).
@@ -128,6 +191,8 @@ pub fn no_one_second_window_sees_more_than_per_second_starts() {
     // A rate that doesn't divide a second evenly (1 s / 3 is not a whole number of nanoseconds).
     let run = run_rate_limited(urls_with_latencies(10, 10, 50, 0x7D), 10, 3);
     check_window(&run, 3);
+    // Dozens of seeded latency profiles: a limiter must hold the rate under all of them.
+    check_window_under_profiles();
 }
 
 pub fn keeps_up_the_allowed_pace() {
