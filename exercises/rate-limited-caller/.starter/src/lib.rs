@@ -15,7 +15,8 @@
 //! Both functions run under tokio. Use `tokio::time` for waiting (the tests run on tokio's paused
 //! clock and fast-forward it), never `std::thread::sleep`. The futures they return must be `Send`,
 //! because applications `tokio::spawn` them: don't hold a `std::sync::MutexGuard` across an
-//! `.await`. Every call you start has finished when you return.
+//! `.await` (`cargo test -p rate-limited-caller --test send` checks this before you grade; its
+//! comment explains the errors it can show). Every call you start has finished when you return.
 //!
 //! Read the chapter first (`book/src/url-fetcher.md`). Then grade your work with
 //! `cargo grade run rate-limited-caller`; `cargo grade hint rate-limited-caller` gives hints.
