@@ -19,6 +19,9 @@ use serde::Deserialize;
 ///
 /// * `timing = false` — the exercise has no timing checks worth running on a learner's machine
 ///   by default; same effect as `--skip-timing` for this exercise. Default `true`.
+/// * `optimised = true` — the learner's crate and the hidden tests are built at opt-level 1
+///   instead of 0 (see `scratch::EXERCISE_LEVEL`): for an exercise whose hidden tests run
+///   the learner's own hot loop over much data. Default `false`.
 ///
 /// Points and timeouts belong to each hidden test (`probes::harness::Test`), not here: the
 /// hidden tests are the single source of what is graded.
@@ -32,6 +35,9 @@ pub struct Manifest {
     pub hints: Vec<String>,
     #[serde(default = "default_timing")]
     pub timing: bool,
+    /// Build the exercise's crate and hidden tests optimised (`optimised = true`).
+    #[serde(default)]
+    pub optimised: bool,
     /// What the untouched starter does: fails its tests (most exercises), or does not compile
     /// (a fix-it exercise, whose first job is to make the compiler accept the code).
     #[serde(default)]
@@ -65,6 +71,7 @@ const KEYS: &[(&str, bool)] = &[
     ("editable", true),
     ("hints", true),
     ("timing", false),
+    ("optimised", false),
     ("starter", false),
     ("starter_error", false),
 ];
@@ -150,7 +157,7 @@ impl Manifest {
                     .as_str()
                     .is_some_and(|v| matches!(v, "fails" | "does-not-compile")),
                 "order" => value.is_integer(),
-                "timing" => value.is_bool(),
+                "timing" | "optimised" => value.is_bool(),
                 "editable" | "hints" => value
                     .as_array()
                     .is_some_and(|items| items.iter().all(toml::Value::is_str)),
@@ -268,6 +275,7 @@ fn describe(key: &str) -> &'static str {
         "editable" => "an array of strings: the files a learner edits, e.g. [\"src/lib.rs\"]",
         "hints" => "an array of strings: 3 to 5 hints, from a nudge to the shape of the answer",
         "timing" => "a boolean: whether timing checks run by default",
+        "optimised" => "a boolean: build the exercise and its hidden tests at opt-level 1",
         "starter" => "\"fails\" (the default) or \"does-not-compile\" (a fix-it exercise)",
         "starter_error" => {
             "a string: the rustc error code a fix-it starter fails with, e.g. \"E0373\""

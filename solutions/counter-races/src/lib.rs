@@ -2,7 +2,7 @@
 //!
 //! Go's classic race is `counter++` from many goroutines: a load, an add and a store that other
 //! goroutines interleave with, losing updates. Rust refuses to compile that program (see
-//! `tests/compile_fail/`), and offers three honest ways to share a counter instead, one per type
+//! `book/trybuild/tests/compile_fail/`), and offers three honest ways to share a counter instead, one per type
 //! here:
 //!
 //! - [`MutexCounter`]: a lock makes the load-add-store one step that nobody can interleave with.

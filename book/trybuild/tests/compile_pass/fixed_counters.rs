@@ -1,4 +1,5 @@
-// The programs of compile_fail/ and error_codes/, fixed: each compiles, runs, and loses nothing.
+// The programs of compile_fail/ and of the counter-races exercise's tests/error_codes/, fixed:
+// each compiles, runs, and loses nothing.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
