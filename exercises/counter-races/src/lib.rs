@@ -4,7 +4,8 @@
 //! because `++` is a load, an add and a store that other goroutines slip in between. Rust won't
 //! compile that program (`book/trybuild/tests/compile_fail/` and `tests/error_codes/` show
 //! the errors you get instead), and `examples/racy_counter.rs` shows what the race costs when
-//! it is written with a separate load and store. Here you write three counters that don't lose updates, and Go's WaitGroup example.
+//! it is written with a separate load and store. Here you write three counters that don't lose
+//! updates, and Go's WaitGroup example.
 //!
 //! Every counter must be right under any amount of contention: after `n` increments have
 //! returned, on whatever threads, `get` returns at least `n` — and exactly `n` when nothing else
