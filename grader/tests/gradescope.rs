@@ -47,11 +47,14 @@ fn autograder(zip: &Path, files: &[(&str, &str)]) -> tempfile::TempDir {
         .arg("-d")
         .arg(&source));
     assert!(unzip.status.success(), "{}", shown(&unzip));
-    std::fs::copy(
-        source.join("run_autograder"),
-        root.path().join("run_autograder"),
-    )
-    .unwrap();
+    // Copied by `cp`, not std::fs::copy: a file this multi-threaded test process holds open
+    // for writing can be inherited by a child another test forks at that moment, and executing
+    // the script while that child still holds it fails with ETXTBSY ("Text file busy").
+    let copy = run(Command::new("cp")
+        .arg("-p")
+        .arg(source.join("run_autograder"))
+        .arg(root.path().join("run_autograder")));
+    assert!(copy.status.success(), "{}", shown(&copy));
     for (file, text) in files {
         let path = root.path().join("submission").join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

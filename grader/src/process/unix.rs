@@ -68,9 +68,28 @@ pub fn spawn(
     _channel: &PipeWriter,
     _memory: u64,
 ) -> io::Result<(Child, Tree)> {
-    let child = command.spawn()?;
+    let child = spawn_when_not_busy(command)?;
     let group = child.id() as libc::pid_t;
     Ok((child, Tree { group }))
+}
+
+/// Spawns `command`, trying again a few times while its program is "busy" (ETXTBSY).
+///
+/// A binary staged by copying (the sandbox's fallback where hard links fail) is briefly open for
+/// writing in this process; a child that another grading thread forks at that moment inherits
+/// the descriptor until it execs, and executing the binary meanwhile fails with ETXTBSY. The
+/// window is a fork-to-exec, so a short wait always outlasts it.
+fn spawn_when_not_busy(command: &mut Command) -> io::Result<Child> {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Err(error) if error.kind() == io::ErrorKind::ExecutableFileBusy && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            spawned => return spawned,
+        }
+    }
 }
 
 /// How an exited process ended.
