@@ -13,7 +13,7 @@
 //! | `runtime.NumGoroutine`, SIGQUIT dump | `num_tasks()`, `dump()` | `metrics`, `dump` |
 //! | `sync.WaitGroup`, `context.WithCancel` | `WaitGroup`, `CancellationToken` | `waitgroup`, `cancel` |
 //! | `GOMAXPROCS=1`: a new goroutine waits for `main` to block | lazy spawning (opt-in) | `lazy` |
-//! | `testing/synctest`'s fake clock; shuttle's seeded schedules | deterministic mode (opt-in) | `sim` |
+//! | `testing/synctest`'s fake clock; shuttle's seeded schedules | deterministic mode (opt-in) | `scheduler::sim` |
 //! | `go tool trace` | Chrome trace-event JSON (opt-in) | `trace` |
 //!
 //! ```
@@ -32,7 +32,7 @@
 //! `state`, `raw`, `waker`, `join`, `owner`), `queue` and `worker` (the P and its loop), `idle`
 //! and `park` (sleeping and waking Ms), `context` (which runtime and worker a thread runs),
 //! `scheduler` (the whole, and shutdown), then `timer`, `clock`, `blocking`, `slab`, `metrics`,
-//! `dump` and `lazy`; then `sim` (deterministic mode: `policy`, `schedule`, `lanes`) and
+//! `dump` and `lazy`; then `scheduler::sim` (deterministic mode: `policy`, `schedule`, `lanes`) and
 //! `trace` (`json`).
 
 // Functions fit on a screen (clippy.toml sets the threshold to 80 lines).
@@ -49,7 +49,6 @@ mod metrics;
 mod park;
 mod queue;
 mod scheduler;
-mod sim;
 mod slab;
 mod sync;
 mod task;
@@ -61,8 +60,8 @@ mod worker;
 pub use cancel::{CancellationToken, Cancelled};
 pub use dump::{Dump, TaskSnapshot, TaskState};
 pub use metrics::{Metrics, WorkerMetrics};
+pub use scheduler::sim::policy::Policy;
 pub use scheduler::{Builder, Runtime};
-pub use sim::policy::Policy;
 pub use task::{JoinError, JoinHandle, TaskId};
 pub use timer::{now, sleep, yield_now, Sleep, YieldNow};
 pub use waitgroup::{Wait, WaitGroup};

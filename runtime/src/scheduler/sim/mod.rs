@@ -35,8 +35,8 @@ pub(crate) mod lanes;
 pub(crate) mod policy;
 pub(crate) mod schedule;
 
+use super::Shared;
 use crate::clock::VirtualTime;
-use crate::scheduler::Shared;
 use crate::task::{RunOutcome, TaskId, TaskRef};
 use crate::trace::{self, Event, Lane, Target, What};
 use lanes::Lanes;

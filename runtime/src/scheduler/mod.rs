@@ -31,17 +31,19 @@
 //! * **Tracing** (`Builder::trace`, `TASKLINGS_TRACE`): a `trace::Sink` in normal mode (the
 //!   simulator keeps its own); `None` when off, so each recording site costs one branch.
 
+pub(crate) mod sim;
+
 use crate::blocking::{BlockingPool, BlockingTask};
 use crate::context;
 use crate::idle::Idle;
 use crate::metrics::{Count, Counters, Metrics};
 use crate::queue::Injector;
-use crate::sim::{self, Policy, Sim};
 use crate::task::{self, Header, JoinHandle, Kind, NewTask, OwnerId, Ownership, TaskId, TaskRef};
 use crate::timer::Timers;
 use crate::trace::{self, Lane, Sink, What};
 use crate::worker::{self, Local, Worker};
 use crossbeam_utils::CachePadded;
+use sim::{Policy, Sim};
 use std::future::Future;
 use std::io;
 use std::panic::Location;
