@@ -2,8 +2,8 @@
 //!
 //! Go's classic race is `counter++` from many goroutines: a load, an add and a store that other
 //! goroutines interleave with, losing updates. Rust refuses to compile that program (see
-//! `book/trybuild/tests/compile_fail/`), and offers three honest ways to share a counter instead, one per type
-//! here:
+//! `book/trybuild/tests/compile_fail/`), and offers three honest ways to share a counter
+//! instead, one per type here:
 //!
 //! - [`MutexCounter`]: a lock makes the load-add-store one step that nobody can interleave with.
 //! - [`AtomicCounter`]: the hardware does the read-modify-write as one instruction (`fetch_add`).
