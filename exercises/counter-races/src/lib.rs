@@ -11,6 +11,19 @@
 //! returned, on whatever threads, `get` returns at least `n` — and exactly `n` when nothing else
 //! is incrementing.
 //!
+//! What the grader measures, and why. Each check asks what the code achieves, not how:
+//! - *Exact totals from many threads at once* for each counter: a lost update is the bug this
+//!   exercise is about, and many threads hammering one counter make it show.
+//! - *`get` sees every increment that returned before it*: a channel counter must answer after
+//!   the messages sent before the question, not from a stale copy.
+//! - *The channel counter's owner stops when the counter is dropped* (its thread or task is
+//!   counted before and after): an owner left running is a leak.
+//! - *`count_concurrently`* spawns tasks on the runtime, adds exactly `n × per_task` to the
+//!   current count, and returns only once every task has finished. That last check runs your
+//!   function under 200 seeded schedules of the runtime's deterministic mode, the same ones on
+//!   every run, so a missing or misplaced WaitGroup fails every time, with the seed that shows it
+//!   and the command that replays it (book: "Seeing the schedule").
+//!
 //! Read the chapter first (`book/src/logic-races.md`). Then grade your work with
 //! `cargo grade run counter-races`; `cargo grade hint counter-races` gives hints.
 //! You may change the structs' fields (they are private) and add private helpers.

@@ -18,6 +18,21 @@
 //! `.await` (`cargo test -p rate-limited-caller --test send` checks this before you grade; its
 //! comment explains the errors it can show). Every call you start has finished when you return.
 //!
+//! What the grader measures, and why. Each check asks what the code achieves, not how:
+//! - *Outputs in the order of `urls`*, each url fetched once, 0 treated as 1.
+//! - *In flight*: never more than `max_concurrent` calls at once, `max_concurrent` at once when
+//!   there are enough urls, and a new call the moment one finishes — counted by the test's own
+//!   `fetch`, not timed.
+//! - *The rate*: the start times of every call are checked against every one-second window, not
+//!   only whole seconds, under 56 seeded latency profiles on tokio's paused clock (long first
+//!   calls, concurrency 1 and many, bursts after idle, calls that end right at a window's edge,
+//!   mixes), the same ones on every run. A limiter that counts per fixed window, a token bucket
+//!   that starts full, or a sleep per batch gets through some patterns and not others, so the
+//!   test tries enough that each fails every time. *Keeping up the pace* is checked too: n
+//!   calls must all have started within ceil(n / per_second) seconds when slots allow.
+//! - *Nothing left running* after the function returns, and the same over real HTTP on
+//!   127.0.0.1 (statuses and errors in order, the concurrency and the rate).
+//!
 //! Read the chapter first (`book/src/url-fetcher.md`). Then grade your work with
 //! `cargo grade run rate-limited-caller`; `cargo grade hint rate-limited-caller` gives hints.
 
