@@ -48,8 +48,9 @@ nice cargo run --release -q -p probes --example schedules_to_failure \
   > book/generated/seeing-the-schedule-pct.txt
 
 if [[ "${1:-}" == "--bench" ]]; then
+  # An absolute path: cargo runs a benchmark in its package's folder (runtime/).
   nice cargo bench -p runtime --bench compare -- --markdown \
-    --svg book/src/charts/performance.svg.new > book/generated/performance.md.new
+    --svg "$PWD/book/src/charts/performance.svg.new" > book/generated/performance.md.new
   mv book/generated/performance.md.new book/generated/performance.md
   mv book/src/charts/performance.svg.new book/src/charts/performance.svg
 fi
