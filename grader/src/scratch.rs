@@ -119,7 +119,7 @@ pub fn prepare(
         .map_or_else(|| slug.clone(), |name| name.to_string_lossy().into_owned());
     let crate_dir = root.join(&member);
     sync_crate(&crate_dir, &wanted)?;
-    write_workspace_files(repo, &root, (slug, manifest.optimised), &member)?;
+    write_workspace_files(repo, &root, (slug, exercise_level(manifest)), &member)?;
     Ok(Scratch {
         root,
         crate_dir,
@@ -190,16 +190,17 @@ fn sync_crate(crate_dir: &Path, wanted: &BTreeMap<PathBuf, PathBuf>) -> Result<(
     Ok(())
 }
 
-/// The workspace's Cargo.toml, and the repository's Cargo.lock and toolchain file.
+/// The workspace's Cargo.toml, and the repository's Cargo.lock and toolchain file. `exercise`
+/// is the slug and the opt-level of its package ([`exercise_level`]).
 fn write_workspace_files(
     repo: &Repo,
     root: &Path,
-    (slug, optimised): (&str, bool),
+    exercise: (&str, i64),
     member: &str,
 ) -> Result<()> {
     write_if_changed(
         &root.join("Cargo.toml"),
-        workspace_manifest(repo, (slug, optimised), member)?.as_bytes(),
+        workspace_manifest(repo, exercise, member)?.as_bytes(),
     )?;
     for name in ["Cargo.lock", "rust-toolchain.toml"] {
         let file = repo.root().join(name);
@@ -245,6 +246,15 @@ const OPTIMISED_LEVEL: i64 = 2;
 const EXERCISE_LEVEL: i64 = 0;
 const EXERCISE_OPTIMISED_LEVEL: i64 = 1;
 
+/// The opt-level the exercise's own package is built at (see [`EXERCISE_LEVEL`]).
+fn exercise_level(manifest: &Manifest) -> i64 {
+    if manifest.optimised {
+        EXERCISE_OPTIMISED_LEVEL
+    } else {
+        EXERCISE_LEVEL
+    }
+}
+
 /// Scratch builds carry no debug info (unless the repository's `[profile.dev]` sets `debug`):
 /// verdicts and panic locations don't need it (locations are compiled in), and without it the
 /// hidden test binary is 2 MB instead of 22 MB. Measured on parallel-sum, busy 2-core machine:
@@ -253,13 +263,12 @@ const EXERCISE_OPTIMISED_LEVEL: i64 = 1;
 const DEBUG_INFO: i64 = 0;
 
 /// The repository's `[profile.*]` tables, with the scratch build's own settings where the
-/// repository sets none: no debug info, the exercise at its opt-level (`optimised`), the
-/// runtime optimised.
+/// repository sets none: no debug info, the exercise (`slug`) at `level`, the runtime
+/// optimised.
 fn scratch_profiles(
     source: &toml::Table,
     source_workspace: &toml::Table,
-    slug: &str,
-    optimised: bool,
+    (slug, level): (&str, i64),
 ) -> toml::Table {
     let mut profile = source
         .get("profile")
@@ -284,11 +293,6 @@ fn scratch_profiles(
         optimised.insert("opt-level".into(), level.into());
         toml::Value::Table(optimised)
     };
-    let level = if optimised {
-        EXERCISE_OPTIMISED_LEVEL
-    } else {
-        EXERCISE_LEVEL
-    };
     packages.entry(slug).or_insert_with(|| opt_level(level));
     let dependencies = source_workspace
         .get("dependencies")
@@ -303,12 +307,10 @@ fn scratch_profiles(
     profile
 }
 
-/// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute.
-fn workspace_manifest(
-    repo: &Repo,
-    (slug, optimised): (&str, bool),
-    member: &str,
-) -> Result<String> {
+/// The scratch workspace's root manifest: the repo's shared tables, with paths made absolute,
+/// and the profiles of [`scratch_profiles`] for `exercise` (slug, opt-level).
+fn workspace_manifest(repo: &Repo, exercise: (&str, i64), member: &str) -> Result<String> {
+    let (slug, _) = exercise;
     let path = repo.root().join("Cargo.toml");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("can't read {}", path.display()))?;
@@ -340,7 +342,7 @@ fn workspace_manifest(
 
     let mut manifest = toml::Table::new();
     manifest.insert("workspace".into(), toml::Value::Table(workspace));
-    let profile = scratch_profiles(&source, &source_workspace, slug, optimised);
+    let profile = scratch_profiles(&source, &source_workspace, exercise);
     manifest.insert("profile".into(), toml::Value::Table(profile));
     if let Some(toml::Value::Table(patch)) = source.get("patch") {
         let patch = patch

@@ -25,10 +25,6 @@ use serde_json::Value;
 
 const MIN_WRONG: usize = 6;
 const MIN_RIGHT: usize = 5;
-/// Exercises whose right/ catalogue is still being written: their right/ submissions (if any)
-/// are graded like every other, only the minimum count is not enforced yet. Printed on every
-/// run, so the debt stays visible; empty once every catalogue is complete.
-const RIGHT_CATALOGUE_DEBT: &[&str] = &[];
 
 /// What a submission's first line promises.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,13 +120,7 @@ fn jobs() -> (Vec<Job>, Vec<String>) {
                 .filter(|path| path.join("src/lib.rs").is_file())
                 .collect();
             found.sort();
-            let owed = shelf == "right" && RIGHT_CATALOGUE_DEBT.contains(&slug.as_str());
-            if owed {
-                println!(
-                    "{slug}: right/ catalogue not complete yet ({} of {least})",
-                    found.len()
-                );
-            } else if found.len() < least {
+            if found.len() < least {
                 problems.push(format!(
                     "{slug}: {} {shelf} submission(s) in {}, at least {least} expected",
                     found.len(),
